@@ -1,0 +1,86 @@
+package io.flowclash.cli;
+
+import io.flowclash.datapath.FlowclashException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code flowclash} command: entry point and error policy.
+ *
+ * <p>Exit status: 0 success; 2 a usage error or bad input (one line on stderr, never a stack trace);
+ * 1 an internal error (a bug: the stack trace is printed so it can be reported).
+ */
+@Command(
+    name = "flowclash",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "A laboratory for the Linux conntrack UDP insertion race and the datapaths that avoid it.",
+    subcommands = {
+        StreamCommand.class,
+        CommandLine.HelpCommand.class
+    })
+public final class FlowclashCommand implements Runnable
+{
+    /** Exit status for usage errors and bad input. */
+    public static final int EXIT_USAGE = 2;
+    /** Exit status for internal errors. */
+    public static final int EXIT_INTERNAL = 1;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing a subcommand");
+    }
+
+    /**
+     * @param args command line.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * Run the command with the given streams (tests call this in process).
+     *
+     * @param args command line.
+     * @param out  standard output.
+     * @param err  standard error.
+     * @return the exit status.
+     */
+    public static int execute(final String[] args, final PrintWriter out, final PrintWriter err)
+    {
+        final CommandLine cli = new CommandLine(new FlowclashCommand());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setParameterExceptionHandler((ex, arguments) ->
+        {
+            final CommandLine cmd = ex.getCommandLine();
+            err.println(cmd.getCommandSpec().qualifiedName() + ": " + oneLine(ex.getMessage()) +
+                " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+            return EXIT_USAGE;
+        });
+        cli.setExecutionExceptionHandler((ex, cmd, parseResult) ->
+        {
+            if (ex instanceof FlowclashException)
+            {
+                err.println("flowclash: " + oneLine(ex.getMessage()));
+                return EXIT_USAGE;
+            }
+            err.println("flowclash: internal error: " + ex);
+            ex.printStackTrace(err);
+            return EXIT_INTERNAL;
+        });
+        return cli.execute(args);
+    }
+
+    private static String oneLine(final String message)
+    {
+        return message == null ? "error" : message.replace('\n', ' ').replace('\r', ' ');
+    }
+}
