@@ -1,0 +1,119 @@
+package io.flowclash.datapath;
+
+/**
+ * One datapath design: how packets of a service flow are tracked and translated. Every design is a step machine:
+ * {@link #begin} loads a packet into a worker's {@link PacketContext}, {@link #step} runs the context's next named
+ * step, and the packet is done when the context says so. {@link #process} runs the steps back to back; the
+ * interleaving explorer, jcstress and the runner's race modes call {@link #step} on several contexts in chosen
+ * orders. There is one copy of the logic: {@code process} is nothing but {@code step} in a loop.
+ *
+ * <p>Every packet that enters through {@code begin} is counted as processed and finishes with exactly one
+ * {@link Reason}: processed = accepted + dropped.
+ *
+ * <p>Thread safety: a design is shared by all workers; each worker uses its own context (worker index = context's
+ * worker). Step methods are safe to call concurrently from different workers. {@link #sweep} and
+ * {@link #forEachEntry} may run concurrently with packets; they see each entry either before or after a change.
+ */
+public interface Datapath
+{
+    /** @return the design id, as in the registry. */
+    String id();
+
+    /** @return the shared configuration. */
+    DatapathConfig config();
+
+    /**
+     * @param worker worker index, below {@code config().workers()}.
+     * @return a new context for that worker (allocate once, reuse for every packet).
+     */
+    PacketContext newContext(int worker);
+
+    /**
+     * Load a packet and set its first step.
+     *
+     * @param ctx          the worker's context.
+     * @param now          virtual time, ns.
+     * @param hi           tuple high word as sent.
+     * @param lo           tuple low word as sent.
+     * @param direction    {@code PacketRecordDescriptor.DIR_ORIGINAL} for client packets, {@code DIR_REPLY} for
+     *                     backend replies.
+     * @param socketCookie the sending socket (client packets).
+     */
+    void begin(PacketContext ctx, long now, long hi, long lo, byte direction, long socketCookie);
+
+    /**
+     * Run the context's next step. Must not be called once the context is done.
+     *
+     * @param ctx the context.
+     */
+    void step(PacketContext ctx);
+
+    /**
+     * @param step a step id.
+     * @return its name, e.g. {@code lookup}, {@code confirm}.
+     */
+    String stepName(int step);
+
+    /**
+     * Run every remaining step of the packet.
+     *
+     * @param ctx the context.
+     */
+    default void process(final PacketContext ctx)
+    {
+        while (!ctx.done())
+        {
+            step(ctx);
+        }
+    }
+
+    /** @return the design's counters. */
+    DatapathCounters counters();
+
+    /**
+     * Reclaim expired entries (the kernel's gc worker). Call from any thread.
+     *
+     * @param now    virtual time, ns.
+     * @param worker the calling worker (it is between packets), or -1 from a non-worker thread.
+     * @return entries reclaimed.
+     */
+    int sweep(long now, int worker);
+
+    /**
+     * Tell the design that a worker is between packets (a quiescent state, as RCU needs). Workers call it after
+     * each packet or batch; a worker that stops calls {@link #offline}.
+     *
+     * @param worker the worker.
+     */
+    void quiescent(int worker);
+
+    /**
+     * A worker stops taking packets (RCU no longer waits for it).
+     *
+     * @param worker the worker.
+     */
+    void offline(int worker);
+
+    /**
+     * Visit every live entry (for listings, tests and the explorer; allocation allowed).
+     *
+     * @param now     virtual time, ns (expired entries are skipped).
+     * @param visitor receives each entry.
+     */
+    void forEachEntry(long now, EntryVisitor visitor);
+
+    /** Receives table entries. */
+    interface EntryVisitor
+    {
+        /**
+         * @param origHi     ORIGINAL tuple high word.
+         * @param origLo     ORIGINAL tuple low word.
+         * @param replyHi    REPLY tuple high word.
+         * @param replyLo    REPLY tuple low word.
+         * @param status     status bits (design-specific; netfilter: {@code IPS_*}).
+         * @param expiresAt  absolute virtual expiry, ns.
+         * @param hidden     true for entries a listing does not show ({@code conntrack -L} skips NAT_CLASH).
+         */
+        void entry(long origHi, long origLo, long replyHi, long replyLo, int status, long expiresAt, boolean hidden);
+    }
+}

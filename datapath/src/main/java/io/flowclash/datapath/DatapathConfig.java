@@ -1,0 +1,263 @@
+package io.flowclash.datapath;
+
+import io.flowclash.datapath.flow.Ipv4;
+
+/**
+ * What every design is built from: the service (VIP, port, backends), the backend selector, NOTRACK, table
+ * bounds, workers and seed. Immutable; build with {@link #builder()}.
+ */
+public final class DatapathConfig
+{
+    /** Default {@code nf_conntrack_max}. */
+    public static final int DEFAULT_MAX_ENTRIES = 262_144;
+    /** Default first backend address: 10.0.0.2 (backends are consecutive, as in the kernel lab). */
+    public static final int DEFAULT_FIRST_BACKEND = Ipv4.parse("10.0.0.2");
+
+    private final int serviceAddress;
+    private final int servicePort;
+    private final int backends;
+    private final int firstBackendAddress;
+    private final int backendPort;
+    private final String selector;
+    private final boolean notrack;
+    private final int maxEntries;
+    private final int buckets;
+    private final int lockStripes;
+    private final int workers;
+    private final long seed;
+
+    private DatapathConfig(final Builder b)
+    {
+        this.serviceAddress = b.serviceAddress;
+        this.servicePort = b.servicePort;
+        this.backends = b.backends;
+        this.firstBackendAddress = b.firstBackendAddress;
+        this.backendPort = b.backendPort;
+        this.selector = b.selector;
+        this.notrack = b.notrack;
+        this.maxEntries = b.maxEntries;
+        this.buckets = b.buckets > 0 ? b.buckets : defaultBuckets(b.maxEntries);
+        this.lockStripes = b.lockStripes;
+        this.workers = b.workers;
+        this.seed = b.seed;
+    }
+
+    private static int defaultBuckets(final int maxEntries)
+    {
+        // two nodes per entry; about one node per bucket at the limit, a power of two
+        final int want = Math.max(16, maxEntries);
+        return Integer.highestOneBit(want - 1) << 1;
+    }
+
+    /** @return a builder with the defaults. */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** @return a builder starting from this config. */
+    public Builder toBuilder()
+    {
+        final Builder b = new Builder();
+        b.serviceAddress = serviceAddress;
+        b.servicePort = servicePort;
+        b.backends = backends;
+        b.firstBackendAddress = firstBackendAddress;
+        b.backendPort = backendPort;
+        b.selector = selector;
+        b.notrack = notrack;
+        b.maxEntries = maxEntries;
+        b.buckets = buckets;
+        b.lockStripes = lockStripes;
+        b.workers = workers;
+        b.seed = seed;
+        return b;
+    }
+
+    /** @return service VIP, host order. */
+    public int serviceAddress()
+    {
+        return serviceAddress;
+    }
+
+    /** @return service port. */
+    public int servicePort()
+    {
+        return servicePort;
+    }
+
+    /** @return number of backends. */
+    public int backends()
+    {
+        return backends;
+    }
+
+    /** @param index backend index. @return its address, host order. */
+    public int backendAddress(final int index)
+    {
+        return firstBackendAddress + index;
+    }
+
+    /** @return the port backends listen on. */
+    public int backendPort()
+    {
+        return backendPort;
+    }
+
+    /** @return backend selector name ({@code random}, {@code rr}, {@code sh}, {@code dh}). */
+    public String selector()
+    {
+        return selector;
+    }
+
+    /** @return true if NOTRACK rules exempt service traffic from conntrack (NodeLocal DNSCache). */
+    public boolean notrack()
+    {
+        return notrack;
+    }
+
+    /** @return entry limit ({@code nf_conntrack_max}, or a BPF map's max_entries). */
+    public int maxEntries()
+    {
+        return maxEntries;
+    }
+
+    /** @return hash buckets, a power of two. */
+    public int buckets()
+    {
+        return buckets;
+    }
+
+    /** @return lock stripes over buckets (CONNTRACK_LOCKS), a power of two. */
+    public int lockStripes()
+    {
+        return lockStripes;
+    }
+
+    /** @return number of workers. */
+    public int workers()
+    {
+        return workers;
+    }
+
+    /** @return seed of table hashing and workers' random sources. */
+    public long seed()
+    {
+        return seed;
+    }
+
+    /** Builder. */
+    public static final class Builder
+    {
+        private int serviceAddress = Ipv4.parse("10.96.0.10");
+        private int servicePort = 53;
+        private int backends = 2;
+        private int firstBackendAddress = DEFAULT_FIRST_BACKEND;
+        private int backendPort = 53;
+        private String selector = "random";
+        private boolean notrack;
+        private int maxEntries = DEFAULT_MAX_ENTRIES;
+        private int buckets;
+        private int lockStripes = 1024;
+        private int workers = 1;
+        private long seed = 1;
+
+        /** @param address VIP. @param port port. @return this. */
+        public Builder service(final int address, final int port)
+        {
+            this.serviceAddress = address;
+            this.servicePort = port;
+            return this;
+        }
+
+        /** @param n backends, 0..250. @return this. */
+        public Builder backends(final int n)
+        {
+            if (n < 0 || n > 250)
+            {
+                throw new FlowclashException("backends must be 0..250, got " + n);
+            }
+            this.backends = n;
+            return this;
+        }
+
+        /** @param address first backend address. @param port backend port. @return this. */
+        public Builder firstBackend(final int address, final int port)
+        {
+            this.firstBackendAddress = address;
+            this.backendPort = port;
+            return this;
+        }
+
+        /** @param name selector name. @return this. */
+        public Builder selector(final String name)
+        {
+            this.selector = name;
+            return this;
+        }
+
+        /** @param on NOTRACK for service traffic. @return this. */
+        public Builder notrack(final boolean on)
+        {
+            this.notrack = on;
+            return this;
+        }
+
+        /** @param max entry limit, at least 1. @return this. */
+        public Builder maxEntries(final int max)
+        {
+            if (max < 1 || max > (1 << 28))
+            {
+                throw new FlowclashException("max entries must be 1.." + (1 << 28) + ", got " + max);
+            }
+            this.maxEntries = max;
+            return this;
+        }
+
+        /** @param n buckets, a power of two, or 0 for the default. @return this. */
+        public Builder buckets(final int n)
+        {
+            if (n != 0 && (n < 2 || Integer.bitCount(n) != 1))
+            {
+                throw new FlowclashException("buckets must be a power of two >= 2, got " + n);
+            }
+            this.buckets = n;
+            return this;
+        }
+
+        /** @param n lock stripes, a power of two. @return this. */
+        public Builder lockStripes(final int n)
+        {
+            if (n < 1 || Integer.bitCount(n) != 1)
+            {
+                throw new FlowclashException("lock stripes must be a power of two, got " + n);
+            }
+            this.lockStripes = n;
+            return this;
+        }
+
+        /** @param n workers, 1..64. @return this. */
+        public Builder workers(final int n)
+        {
+            if (n < 1 || n > 64)
+            {
+                throw new FlowclashException("workers must be 1..64, got " + n);
+            }
+            this.workers = n;
+            return this;
+        }
+
+        /** @param s seed. @return this. */
+        public Builder seed(final long s)
+        {
+            this.seed = s;
+            return this;
+        }
+
+        /** @return the config. */
+        public DatapathConfig build()
+        {
+            return new DatapathConfig(this);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.flowclash.datapath;
+
+import io.flowclash.datapath.conntrack.ConntrackEra;
+import io.flowclash.datapath.conntrack.NetfilterDatapath;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The one registry of datapath designs by id: the command, the tests, jcstress and JMH create designs only here.
+ */
+public final class Designs
+{
+    /** One registered design. */
+    public static final class Design
+    {
+        private final String id;
+        private final String models;
+        private final String clashRule;
+        private final boolean canDropOnClash;
+        private final Function<DatapathConfig, Datapath> factory;
+
+        Design(final String id, final String models, final String clashRule, final boolean canDropOnClash,
+            final Function<DatapathConfig, Datapath> factory)
+        {
+            this.id = id;
+            this.models = models;
+            this.clashRule = clashRule;
+            this.canDropOnClash = canDropOnClash;
+            this.factory = factory;
+        }
+
+        /** @return the id. */
+        public String id()
+        {
+            return id;
+        }
+
+        /** @return kernel versions or system modelled. */
+        public String models()
+        {
+            return models;
+        }
+
+        /** @return one line on what a clash does. */
+        public String clashRule()
+        {
+            return clashRule;
+        }
+
+        /** @return true if a racing packet of this design can be dropped (on a kube-proxy node). */
+        public boolean canDropOnClash()
+        {
+            return canDropOnClash;
+        }
+
+        /** @param config configuration. @return a new instance. */
+        public Datapath create(final DatapathConfig config)
+        {
+            return factory.apply(config);
+        }
+    }
+
+    private static final Map<String, Design> DESIGNS = new LinkedHashMap<>();
+
+    static
+    {
+        nf("nf-drop", ConntrackEra.DROP, "every clash dropped (insert_failed)", true);
+        nf("nf-nonat-merge", ConntrackEra.NO_NAT_MERGE,
+            "merge only if the winner has no NAT: on a kube-proxy node every clash dropped (insert_failed, drop)", true);
+        nf("nf-merge", ConntrackEra.MERGE,
+            "merge if both tuples identical (race 1); moved SNAT port (race 2) or other backend dropped", true);
+        nf("nf-same-origin", ConntrackEra.SAME_ORIGIN,
+            "merge same translation (races 1, 2); different backend dropped", true);
+        nf("nf-clash-insert-5.6", ConntrackEra.CLASH_INSERT_5_6,
+            "merge, else loser inserted reply-only (NAT_CLASH), killed by its first reply", false);
+        nf("nf-clash-insert", ConntrackEra.CLASH_INSERT,
+            "merge, else loser inserted reply-only (NAT_CLASH) for 1 s; clash_resolve counted", false);
+        nf("nf-reverse-merge", ConntrackEra.REVERSE_MERGE,
+            "as nf-clash-insert, plus merge of exact reverse clashes", false);
+    }
+
+    private Designs()
+    {
+    }
+
+    private static void nf(final String id, final ConntrackEra era, final String rule, final boolean drops)
+    {
+        register(new Design(id, "Linux " + era.kernels(), rule, drops, c -> new NetfilterDatapath(id, era, c)));
+    }
+
+    static void register(final Design design)
+    {
+        DESIGNS.put(design.id(), design);
+    }
+
+    /** @return every design, in registry order. */
+    public static List<Design> all()
+    {
+        return new ArrayList<>(DESIGNS.values());
+    }
+
+    /**
+     * @param id a design id.
+     * @return the design.
+     * @throws FlowclashException naming the known ids.
+     */
+    public static Design get(final String id)
+    {
+        final Design d = DESIGNS.get(id);
+        if (d == null)
+        {
+            throw new FlowclashException("unknown design '" + id + "' (known: " + String.join(", ", DESIGNS.keySet()) +
+                "; see 'flowclash designs')");
+        }
+        return d;
+    }
+
+    /**
+     * Resolve a selection: a comma list of ids, {@code all}, or a prefix glob such as {@code nf-*}.
+     *
+     * @param selection the text.
+     * @return the designs, in registry order, no duplicates.
+     */
+    public static List<Design> select(final String selection)
+    {
+        final List<Design> out = new ArrayList<>();
+        for (final String part : selection.split(","))
+        {
+            final String p = part.trim();
+            if (p.equals("all"))
+            {
+                addAll(out, DESIGNS.values());
+            }
+            else if (p.endsWith("*"))
+            {
+                final String prefix = p.substring(0, p.length() - 1);
+                final List<Design> matched = new ArrayList<>();
+                for (final Design d : DESIGNS.values())
+                {
+                    if (d.id().startsWith(prefix))
+                    {
+                        matched.add(d);
+                    }
+                }
+                if (matched.isEmpty())
+                {
+                    throw new FlowclashException("no design matches '" + p + "' (known: " +
+                        String.join(", ", DESIGNS.keySet()) + ")");
+                }
+                addAll(out, matched);
+            }
+            else
+            {
+                addAll(out, List.of(get(p)));
+            }
+        }
+        return out;
+    }
+
+    private static void addAll(final List<Design> out, final Iterable<Design> designs)
+    {
+        for (final Design d : designs)
+        {
+            if (!out.contains(d))
+            {
+                out.add(d);
+            }
+        }
+    }
+}

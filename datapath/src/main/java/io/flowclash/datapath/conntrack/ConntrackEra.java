@@ -1,0 +1,249 @@
+package io.flowclash.datapath.conntrack;
+
+/**
+ * A kernel era as a policy over the one table: what {@code __nf_conntrack_confirm} does on a clash, what NAT's
+ * tuple-taken check skips, which counters it bumps, and the UDP timeouts. Every flag names the commit that
+ * introduced it (see {@code conntrack-eras.md}; [U] marks what the reference could not verify). Immutable.
+ */
+public final class ConntrackEra
+{
+    private static final long SECOND = 1_000_000_000L;
+
+    /** UDP unreplied timeout, {@code nf_conntrack_udp_timeout}: 30 s in every era. */
+    public static final long UDP_TIMEOUT_NS = 30 * SECOND;
+    /** Fixed timeout of a NAT_CLASH entry: HZ, 1 s (6a757c07e51f). */
+    public static final long NAT_CLASH_TIMEOUT_NS = SECOND;
+    /** UDP stream state needs 2 s since the first packet (d535c8a69c19, 5.0). */
+    public static final long STREAM_DELAY_NS = 2 * SECOND;
+
+    final String kernels;
+    /** 71d8c47fc653 (4.7): UDP allows clash resolution at all; before it every clash drops. */
+    final boolean allowClash;
+    /** 71d8c47fc653 + 590b52e10d41/6e699867f84c: merge when the winner has no NAT_DONE bits (4.7 - 6.11). */
+    final boolean mergeIfNoNat;
+    /** ed07d9a021df (4.19): merge when both tuples of winner and loser are identical (nf_ct_match). */
+    final boolean mergeIfMatch;
+    /** a4e6a1031e77 (6.12): also merge an exact reverse (nf_ct_match_reverse). */
+    final boolean mergeIfReverseMatch;
+    /** Before 6.12, __resolve refuses a DYING winner. */
+    final boolean refuseDyingWinner;
+    /** 4e35c1cb9460 (5.0): tuple_taken skips an entry with the same ORIGINAL tuple (same flow). */
+    final boolean sameOriginSkip;
+    /** d8f84a9bc7c4 (6.12): tuple_taken treats an exact-reverse entry without real NAT as free. */
+    final boolean reverseSkip;
+    /** 6a757c07e51f (5.6): an unresolved clash inserts the loser reply-only with NAT_CLASH, 1 s. */
+    final boolean clashInsert;
+    /** 6a757c07e51f until c46172147ebb (5.9-rc3, 5.8.8): a NAT_CLASH entry dies on its first reply. */
+    final boolean killClashOnReply;
+    /** bc92470413f3 (5.10): clash_resolve++ on a resolved clash; insert_failed only when unresolved. */
+    final boolean clashResolveCounter;
+    /** 71d8c47fc653 (4.7): an unresolved clash also counts drop++ (era A counts insert_failed only). */
+    final boolean dropCounter;
+    /** 3.x confirm counts insert++ (not in the 5.0/5.10/6.x code read; 4.x [U]). */
+    final boolean insertCounter;
+    /** 3.x lookups count found++ on a hit. */
+    final boolean foundOnLookup;
+    /** 4.x+: a DYING entry at confirm is insert_failed++ and DROP (3.x: accept). */
+    final boolean dropDyingAtConfirm;
+    /** d7e7747ac5c2 (5.15): confirm refuses chains longer than 50 + random(30): chaintoolong. */
+    final boolean chainLimit;
+    /** 294304e4c522 (5.0): stream timeout 120 s; 180 s before. */
+    final long streamTimeoutNs;
+    /** d535c8a69c19 (5.0): the stream timeout applies only 2 s after the first packet. */
+    final boolean streamAfterDelay;
+    /** b7b1d02fc439 (5.16): ASSURED only when the stream timeout is used. */
+    final boolean assuredOnlyInStream;
+
+    private ConntrackEra(final Builder b)
+    {
+        this.kernels = b.kernels;
+        this.allowClash = b.allowClash;
+        this.mergeIfNoNat = b.mergeIfNoNat;
+        this.mergeIfMatch = b.mergeIfMatch;
+        this.mergeIfReverseMatch = b.mergeIfReverseMatch;
+        this.refuseDyingWinner = b.refuseDyingWinner;
+        this.sameOriginSkip = b.sameOriginSkip;
+        this.reverseSkip = b.reverseSkip;
+        this.clashInsert = b.clashInsert;
+        this.killClashOnReply = b.killClashOnReply;
+        this.clashResolveCounter = b.clashResolveCounter;
+        this.dropCounter = b.dropCounter;
+        this.insertCounter = b.insertCounter;
+        this.foundOnLookup = b.foundOnLookup;
+        this.dropDyingAtConfirm = b.dropDyingAtConfirm;
+        this.chainLimit = b.chainLimit;
+        this.streamTimeoutNs = b.streamTimeoutNs;
+        this.streamAfterDelay = b.streamAfterDelay;
+        this.assuredOnlyInStream = b.assuredOnlyInStream;
+    }
+
+    /** @return the kernel versions this era models. */
+    public String kernels()
+    {
+        return kernels;
+    }
+
+    /** Era A: Linux 3.x - 4.6 ("lock-and-drop"): every clash drops; insert_failed only. */
+    public static final ConntrackEra DROP = new Builder("<= 4.6")
+        .insertCounter(true).foundOnLookup(true).dropDyingAtConfirm(false).stream(180 * SECOND, false).build();
+
+    /** Era B: 4.7 - 4.18: merge only when the winner has no NAT (so on a kube-proxy node every clash drops). */
+    public static final ConntrackEra NO_NAT_MERGE = new Builder("4.7 - 4.18")
+        .allowClash().mergeIfNoNat(true).stream(180 * SECOND, false).build();
+
+    /** Era C: 4.19 - 4.20 (ed07d9a021df): merge identical clashes. */
+    public static final ConntrackEra MERGE = new Builder("4.19 - 4.20 (+4.14.y >= ~4.14.173)")
+        .allowClash().mergeIfNoNat(true).mergeIfMatch().stream(180 * SECOND, false).build();
+
+    /** Era D: 5.0 - 5.5 (4e35c1cb9460): plus the same-origin skip in tuple_taken. */
+    public static final ConntrackEra SAME_ORIGIN = new Builder("5.0 - 5.5 (and 5.4.y)")
+        .allowClash().mergeIfNoNat(true).mergeIfMatch().sameOriginSkip().stream(120 * SECOND, true).build();
+
+    /** Era E1: 5.6 - 5.8.7 (6a757c07e51f): reply-only insert, killed on its first reply; no clash_resolve yet. */
+    public static final ConntrackEra CLASH_INSERT_5_6 = new Builder("5.6 - 5.8.7")
+        .allowClash().mergeIfNoNat(true).mergeIfMatch().sameOriginSkip().clashInsert().killClashOnReply()
+        .stream(120 * SECOND, true).build();
+
+    /** Era E2: 5.16 - 6.11 (c46172147ebb, bc92470413f3, d7e7747ac5c2, b7b1d02fc439). */
+    public static final ConntrackEra CLASH_INSERT = new Builder("5.16 - 6.11 (5.9 - 5.15 differ only in counters, chain limit, ASSURED)")
+        .allowClash().mergeIfNoNat(true).mergeIfMatch().sameOriginSkip().clashInsert().clashResolveCounter()
+        .chainLimit().stream(120 * SECOND, true).assuredOnlyInStream().build();
+
+    /** Era F: 6.12+ (a4e6a1031e77, d8f84a9bc7c4): merge also exact reverses; no NAT_DONE shortcut, no DYING test. */
+    public static final ConntrackEra REVERSE_MERGE = new Builder("6.12 - current")
+        .allowClash().mergeIfNoNat(false).mergeIfMatch().mergeIfReverseMatch().refuseDyingWinner(false)
+        .sameOriginSkip().reverseSkip().clashInsert().clashResolveCounter().chainLimit()
+        .stream(120 * SECOND, true).assuredOnlyInStream().build();
+
+    /** Builder; defaults are the 4.7-era baseline with everything later off. */
+    static final class Builder
+    {
+        private final String kernels;
+        private boolean allowClash;
+        private boolean mergeIfNoNat;
+        private boolean mergeIfMatch;
+        private boolean mergeIfReverseMatch;
+        private boolean refuseDyingWinner = true;
+        private boolean sameOriginSkip;
+        private boolean reverseSkip;
+        private boolean clashInsert;
+        private boolean killClashOnReply;
+        private boolean clashResolveCounter;
+        private boolean dropCounter;
+        private boolean insertCounter;
+        private boolean foundOnLookup;
+        private boolean dropDyingAtConfirm = true;
+        private boolean chainLimit;
+        private long streamTimeoutNs = 120 * SECOND;
+        private boolean streamAfterDelay = true;
+        private boolean assuredOnlyInStream;
+
+        Builder(final String kernels)
+        {
+            this.kernels = kernels;
+        }
+
+        Builder allowClash()
+        {
+            allowClash = true;
+            dropCounter = true;
+            return this;
+        }
+
+        Builder mergeIfNoNat(final boolean on)
+        {
+            mergeIfNoNat = on;
+            return this;
+        }
+
+        Builder mergeIfMatch()
+        {
+            mergeIfMatch = true;
+            return this;
+        }
+
+        Builder mergeIfReverseMatch()
+        {
+            mergeIfReverseMatch = true;
+            return this;
+        }
+
+        Builder refuseDyingWinner(final boolean on)
+        {
+            refuseDyingWinner = on;
+            return this;
+        }
+
+        Builder sameOriginSkip()
+        {
+            sameOriginSkip = true;
+            return this;
+        }
+
+        Builder reverseSkip()
+        {
+            reverseSkip = true;
+            return this;
+        }
+
+        Builder clashInsert()
+        {
+            clashInsert = true;
+            return this;
+        }
+
+        Builder killClashOnReply()
+        {
+            killClashOnReply = true;
+            return this;
+        }
+
+        Builder clashResolveCounter()
+        {
+            clashResolveCounter = true;
+            return this;
+        }
+
+        Builder insertCounter(final boolean on)
+        {
+            insertCounter = on;
+            return this;
+        }
+
+        Builder foundOnLookup(final boolean on)
+        {
+            foundOnLookup = on;
+            return this;
+        }
+
+        Builder dropDyingAtConfirm(final boolean on)
+        {
+            dropDyingAtConfirm = on;
+            return this;
+        }
+
+        Builder chainLimit()
+        {
+            chainLimit = true;
+            return this;
+        }
+
+        Builder stream(final long timeoutNs, final boolean afterDelay)
+        {
+            streamTimeoutNs = timeoutNs;
+            streamAfterDelay = afterDelay;
+            return this;
+        }
+
+        Builder assuredOnlyInStream()
+        {
+            assuredOnlyInStream = true;
+            return this;
+        }
+
+        ConntrackEra build()
+        {
+            return new ConntrackEra(this);
+        }
+    }
+}

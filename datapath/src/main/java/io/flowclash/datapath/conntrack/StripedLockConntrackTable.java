@@ -1,0 +1,749 @@
+package io.flowclash.datapath.conntrack;
+
+import io.flowclash.datapath.Counter;
+import io.flowclash.datapath.DatapathCounters;
+import io.flowclash.datapath.flow.Tuple;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.flowclash.datapath.conntrack.ConnDescriptor.*;
+
+/**
+ * The conntrack hash table: entries ({@link ConnDescriptor}) in a preallocated {@code long[]} pool, bounded by
+ * {@code nf_conntrack_max}; each confirmed entry has an ORIGINAL and a REPLY node in singly linked bucket chains
+ * ({@code int[]} heads and next pointers); writers serialise on striped spinlocks over buckets (CONNTRACK_LOCKS),
+ * readers take no lock. Era behaviour lives in {@link NetfilterDatapath}; this class only stores.
+ *
+ * <h3>Assumptions and Guarantees</h3>
+ * <ol>
+ *     <li>Callers link and unlink nodes only while holding the stripe lock(s) of the buckets involved
+ *     ({@link #lockBuckets}, two stripes taken in index order, as {@code nf_conntrack_double_lock}).</li>
+ *     <li>Publication: an entry is fully written (tuples, absolute timeout, CONFIRMED) before its node is linked;
+ *     linking writes the node's next pointer plainly and then the predecessor (bucket head) with a store-release.
+ *     Lookups load heads and next pointers with load-acquire, so a node reached by a lookup is seen whole:
+ *     a lookup never sees a half-written entry (the Java form of {@code hlist_nulls_add_head_rcu}).</li>
+ *     <li>Unlinking leaves the removed node's own next pointer intact, so a lookup standing on it walks on
+ *     ({@code hlist_nulls_del_rcu}).</li>
+ *     <li>Reuse is deferred (RCU): a killed entry goes to a limbo list and returns to the free pool only after
+ *     every online worker has passed a quiescent state ({@link #quiescent}) since it was killed. A worker that
+ *     holds an entry index for the duration of one packet therefore never sees it reused. Unconfirmed entries
+ *     were never visible and are freed at once.</li>
+ *     <li>Status bits are set and cleared atomically (set_bit); timeouts are written with opaque stores by any
+ *     worker (refresh), as the kernel's WRITE_ONCE.</li>
+ *     <li>Progress: lookups are wait-free; writers are blocking on spinlocks of their buckets only; the free
+ *     pool is a lock-free tagged stack (the kernel uses per-CPU slab caches: one shared stack is a
+ *     simplification).</li>
+ * </ol>
+ */
+public final class StripedLockConntrackTable
+{
+    /** No node / no entry. */
+    public static final int NIL = -1;
+    /** Returned by {@link #allocate} when the table is full and nothing could be evicted. */
+    public static final int FULL = -2;
+
+    static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+
+    private static final int LOCK_PAD = 16; // ints: one stripe per 64-byte line
+    private static final int QS_PAD = 16;   // longs: two lines per worker
+    private static final long OFFLINE = Long.MIN_VALUE;
+    private static final long SKIP = Long.MIN_VALUE + 1;
+    private static final int GRACE_BATCHES = 8;
+    /** Buckets early_drop scans from the new tuple's bucket (NF_CT_EVICTION_RANGE). */
+    static final int EVICTION_RANGE = 8;
+
+    final long[] conns;
+    private final int[] heads;
+    private final int[] next;
+    private final int[] freeNext;
+    private final int[] locks;
+    private final int bucketMask;
+    private final int stripeMask;
+    private final long hashSeed;
+    private final int maxEntries;
+    private final int capacity;
+    private final DatapathCounters counters;
+    private final AtomicInteger count = new AtomicInteger();
+    private final AtomicLong freeTop = new AtomicLong();
+    private final AtomicLong limboTop = new AtomicLong();
+
+    private final int workers;
+    private final long[] quiescent;
+    private final AtomicBoolean graceBusy = new AtomicBoolean();
+    private final int[] batchHead = new int[GRACE_BATCHES];
+    private final long[] batchSnapshot;
+
+    /**
+     * @param maxEntries  {@code nf_conntrack_max}.
+     * @param buckets     bucket count, a power of two.
+     * @param lockStripes lock stripes, a power of two.
+     * @param workers     workers that read the table.
+     * @param hashSeed    seed of the bucket hash.
+     * @param counters    where {@code found} and {@code early_drop} are counted.
+     */
+    public StripedLockConntrackTable(
+        final int maxEntries,
+        final int buckets,
+        final int lockStripes,
+        final int workers,
+        final long hashSeed,
+        final DatapathCounters counters)
+    {
+        this.maxEntries = maxEntries;
+        // slack for entries waiting in limbo for a grace period and for unconfirmed entries in flight
+        this.capacity = maxEntries + Math.max(64, maxEntries / 8) + 8 * workers;
+        this.conns = new long[capacity * STRIDE];
+        this.next = new int[capacity * 2];
+        this.freeNext = new int[capacity];
+        this.heads = new int[buckets];
+        java.util.Arrays.fill(heads, NIL);
+        this.bucketMask = buckets - 1;
+        this.locks = new int[(lockStripes + 1) * LOCK_PAD];
+        this.stripeMask = lockStripes - 1;
+        this.hashSeed = hashSeed;
+        this.counters = counters;
+        this.workers = workers;
+        this.quiescent = new long[(workers + 1) * QS_PAD];
+        this.batchSnapshot = new long[GRACE_BATCHES * workers];
+        java.util.Arrays.fill(batchHead, NIL);
+        for (int i = capacity - 1; i >= 0; i--)
+        {
+            freeNext[i] = (int)freeTop.get() - 1;
+            freeTop.set(i + 1L);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ hashing
+
+    /**
+     * @param hi tuple high word.
+     * @param lo tuple low word.
+     * @return its bucket ({@code hash_conntrack}).
+     */
+    public int bucket(final long hi, final long lo)
+    {
+        return (int)Tuple.hash(hi, lo, hashSeed) & bucketMask;
+    }
+
+    // ------------------------------------------------------------------------------------------------ entry fields
+
+    /** @param c entry. @param slot slot. @return the value (plain read; see the class contract). */
+    public long field(final int c, final int slot)
+    {
+        return conns[(c << STRIDE_SHIFT) + slot];
+    }
+
+    /** Plain write of an entry the caller owns (unconfirmed) or holds the lock for. */
+    void setField(final int c, final int slot, final long value)
+    {
+        conns[(c << STRIDE_SHIFT) + slot] = value;
+    }
+
+    /** @param c entry. @return its status bits (load-acquire). */
+    public int status(final int c)
+    {
+        return (int)(long)LONGS.getAcquire(conns, (c << STRIDE_SHIFT) + STATUS);
+    }
+
+    /**
+     * Atomically set status bits ({@code set_bit}).
+     *
+     * @param c    entry.
+     * @param bits to set.
+     * @return the bits before.
+     */
+    public int setStatus(final int c, final int bits)
+    {
+        return (int)(long)LONGS.getAndBitwiseOr(conns, (c << STRIDE_SHIFT) + STATUS, (long)bits);
+    }
+
+    /** @param c entry. @return the timeout (opaque read). */
+    public long timeout(final int c)
+    {
+        return (long)LONGS.getOpaque(conns, (c << STRIDE_SHIFT) + TIMEOUT);
+    }
+
+    /** @param c entry. @param value new timeout (opaque write, as WRITE_ONCE). */
+    public void setTimeout(final int c, final long value)
+    {
+        LONGS.setOpaque(conns, (c << STRIDE_SHIFT) + TIMEOUT, value);
+    }
+
+    /**
+     * {@code nf_ct_is_expired}: {@code (s32)(timeout - now) <= 0}, on 64-bit virtual ns.
+     *
+     * @param c   a confirmed entry.
+     * @param now virtual time.
+     * @return true if expired.
+     */
+    public boolean expired(final int c, final long now)
+    {
+        return timeout(c) - now <= 0;
+    }
+
+    /**
+     * @param node node id.
+     * @param hi   tuple high word.
+     * @param lo   tuple low word.
+     * @return true if the node's tuple is that tuple.
+     */
+    public boolean nodeIs(final int node, final long hi, final long lo)
+    {
+        final int base = ((node >> 1) << STRIDE_SHIFT) + ((node & 1) << 1);
+        return conns[base] == hi && conns[base + 1] == lo;
+    }
+
+    // ------------------------------------------------------------------------------------------------ chains
+
+    /** @param bucket bucket. @return first node (load-acquire), or {@link #NIL}. */
+    public int head(final int bucket)
+    {
+        return (int)INTS.getAcquire(heads, bucket);
+    }
+
+    /** @param node node. @return next node in its chain (load-acquire), or {@link #NIL}. */
+    public int nextNode(final int node)
+    {
+        return (int)INTS.getAcquire(next, node);
+    }
+
+    /**
+     * Link a node at the head of a bucket. Caller holds the bucket's stripe lock and has fully written the entry.
+     *
+     * @param node   node id.
+     * @param bucket bucket.
+     */
+    public void link(final int node, final int bucket)
+    {
+        next[node] = heads[bucket];            // lp/sp: under the lock; the node is not yet reachable
+        INTS.setRelease(heads, bucket, node);  // sr, StoreStore: entry and next pointer before publication
+    }
+
+    /**
+     * Unlink a node from its bucket if it is there. Caller holds the bucket's stripe lock. The node's own next
+     * pointer is left as it is (lookups standing on it walk on).
+     *
+     * @param node   node id.
+     * @param bucket bucket.
+     * @return true if it was linked.
+     */
+    public boolean unlink(final int node, final int bucket)
+    {
+        int prev = NIL;
+        for (int n = heads[bucket]; n != NIL; n = next[n])
+        {
+            if (n == node)
+            {
+                if (prev == NIL)
+                {
+                    INTS.setRelease(heads, bucket, next[n]);
+                }
+                else
+                {
+                    INTS.setRelease(next, prev, next[n]);
+                }
+                return true;
+            }
+            prev = n;
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------------------------------------ locks
+
+    /**
+     * Take the stripe locks of two buckets, lower stripe first ({@code nf_conntrack_double_lock}); one lock if
+     * both buckets share a stripe. The kernel's spinlock, spinning with {@code Thread.onSpinWait}.
+     *
+     * @param b1 first bucket.
+     * @param b2 second bucket.
+     */
+    public void lockBuckets(final int b1, final int b2)
+    {
+        final int s1 = b1 & stripeMask;
+        final int s2 = b2 & stripeMask;
+        if (s1 == s2)
+        {
+            lock(s1);
+        }
+        else if (s1 < s2)
+        {
+            lock(s1);
+            lock(s2);
+        }
+        else
+        {
+            lock(s2);
+            lock(s1);
+        }
+    }
+
+    /**
+     * Release what {@link #lockBuckets} took.
+     *
+     * @param b1 first bucket.
+     * @param b2 second bucket.
+     */
+    public void unlockBuckets(final int b1, final int b2)
+    {
+        final int s1 = b1 & stripeMask;
+        final int s2 = b2 & stripeMask;
+        unlock(s1);
+        if (s1 != s2)
+        {
+            unlock(s2);
+        }
+    }
+
+    private void lock(final int stripe)
+    {
+        final int index = (stripe + 1) * LOCK_PAD;
+        while (!INTS.compareAndSet(locks, index, 0, 1))
+        {
+            while ((int)INTS.getOpaque(locks, index) != 0)
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private void unlock(final int stripe)
+    {
+        INTS.setRelease(locks, (stripe + 1) * LOCK_PAD, 0);
+    }
+
+    // ------------------------------------------------------------------------------------------------ lookup
+
+    /**
+     * {@code __nf_conntrack_find_get}: the node whose tuple is (hi, lo) of a confirmed, live entry; expired
+     * entries met on the way are killed and skipped ({@code nf_ct_gc_expired}, 4.7+). Lock-free.
+     *
+     * @param hi     tuple high word.
+     * @param lo     tuple low word.
+     * @param now    virtual time.
+     * @param worker calling worker (for counters).
+     * @return node id, or {@link #NIL}.
+     */
+    public int find(final long hi, final long lo, final long now, final int worker)
+    {
+        for (int n = head(bucket(hi, lo)); n != NIL; n = nextNode(n))
+        {
+            if (nodeIs(n, hi, lo))
+            {
+                final int c = n >> 1;
+                final int status = status(c);
+                if ((status & IPS_CONFIRMED) == 0 || (status & IPS_DYING) != 0)
+                {
+                    continue;
+                }
+                if (expired(c, now))
+                {
+                    kill(c, worker);
+                    continue;
+                }
+                return n;
+            }
+        }
+        return NIL;
+    }
+
+    // ------------------------------------------------------------------------------------------------ pool
+
+    /**
+     * {@code __nf_conntrack_alloc}: a new unconfirmed entry for the ORIGINAL tuple, REPLY = its inverse. When
+     * the count passes {@code nf_conntrack_max}, try {@code early_drop} first.
+     *
+     * @param hi     ORIGINAL tuple high word.
+     * @param lo     ORIGINAL tuple low word.
+     * @param now    virtual time.
+     * @param worker calling worker.
+     * @return entry index, or {@link #FULL}.
+     */
+    public int allocate(final long hi, final long lo, final long now, final int worker)
+    {
+        if (count.incrementAndGet() > maxEntries && !earlyDrop(bucket(hi, lo), now, worker))
+        {
+            count.decrementAndGet();
+            return FULL;
+        }
+        int c = popFree();
+        if (c == NIL)
+        {
+            processGrace(worker);
+            c = popFree();
+            if (c == NIL)
+            {
+                count.decrementAndGet();
+                return FULL;
+            }
+        }
+        final int base = c << STRIDE_SHIFT;
+        conns[base + ORIG_HI] = hi;
+        conns[base + ORIG_LO] = lo;
+        conns[base + REPLY_HI] = Tuple.invertHi(hi);
+        conns[base + REPLY_LO] = Tuple.invertLo(lo);
+        conns[base + TIMEOUT] = 0;
+        conns[base + STREAM_TS] = 0;
+        conns[base + AUX] = -1;
+        LONGS.setRelease(conns, base + STATUS, 0L);
+        return c;
+    }
+
+    /**
+     * Free an entry that was never confirmed (never visible): straight back to the pool.
+     *
+     * @param c entry.
+     */
+    public void freeUnconfirmed(final int c)
+    {
+        count.decrementAndGet();
+        pushFree(c);
+    }
+
+    /**
+     * {@code early_drop}: from the new tuple's bucket, scan up to {@link #EVICTION_RANGE} buckets; in the first
+     * bucket that has any, kill every non-ASSURED, confirmed, live entry. Expired entries met are reclaimed and
+     * also count as room made (a simplification: the kernel only gc's them there). Buckets are scanned
+     * consecutively (the kernel scales consecutive raw hashes, often staying in one bucket) [assumption].
+     */
+    private boolean earlyDrop(final int startBucket, final long now, final int worker)
+    {
+        for (int i = 0; i < EVICTION_RANGE; i++)
+        {
+            final int b = (startBucket + i) & bucketMask;
+            int drops = 0;
+            int reclaimed = 0;
+            for (int n = head(b); n != NIL; n = nextNode(n))
+            {
+                final int c = n >> 1;
+                final int status = status(c);
+                if ((status & IPS_CONFIRMED) == 0 || (status & IPS_DYING) != 0)
+                {
+                    continue;
+                }
+                if (expired(c, now))
+                {
+                    if (kill(c, worker))
+                    {
+                        reclaimed++;
+                    }
+                    continue;
+                }
+                if ((status & IPS_ASSURED) == 0 && kill(c, worker))
+                {
+                    drops++;
+                }
+            }
+            if (drops > 0)
+            {
+                for (int d = 0; d < drops; d++)
+                {
+                    counters.increment(worker, Counter.EARLY_DROP);
+                }
+                return true;
+            }
+            if (reclaimed > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code nf_ct_delete}: set DYING (once), unlink both nodes under their locks, and send the entry to limbo.
+     *
+     * @param c      a confirmed entry.
+     * @param worker calling worker.
+     * @return true if this call killed it (false if it was already dying).
+     */
+    public boolean kill(final int c, final int worker)
+    {
+        final int before = setStatus(c, IPS_DYING);
+        if ((before & IPS_DYING) != 0 || (before & IPS_CONFIRMED) == 0)
+        {
+            return false;
+        }
+        final int base = c << STRIDE_SHIFT;
+        final int ob = bucket(conns[base + ORIG_HI], conns[base + ORIG_LO]);
+        final int rb = bucket(conns[base + REPLY_HI], conns[base + REPLY_LO]);
+        lockBuckets(ob, rb);
+        try
+        {
+            if ((before & IPS_NAT_CLASH) == 0)
+            {
+                unlink(c << 1, ob);
+            }
+            unlink((c << 1) | 1, rb);
+        }
+        finally
+        {
+            unlockBuckets(ob, rb);
+        }
+        count.decrementAndGet();
+        pushLimbo(c);
+        return true;
+    }
+
+    /** @return live entries ({@code nf_conntrack_count}). */
+    public int count()
+    {
+        return count.get();
+    }
+
+    /** @return {@code nf_conntrack_max}. */
+    public int maxEntries()
+    {
+        return maxEntries;
+    }
+
+    /** @return the bucket count. */
+    public int buckets()
+    {
+        return bucketMask + 1;
+    }
+
+    private int popFree()
+    {
+        while (true)
+        {
+            final long top = freeTop.get();
+            final int index = (int)top - 1;
+            if (index < 0)
+            {
+                return NIL;
+            }
+            final long replacement = ((top >>> 32) + 1) << 32 | ((freeNext[index] + 1) & 0xFFFF_FFFFL);
+            if (freeTop.compareAndSet(top, replacement))
+            {
+                return index;
+            }
+        }
+    }
+
+    private void pushFree(final int c)
+    {
+        push(freeTop, c);
+    }
+
+    private void pushLimbo(final int c)
+    {
+        push(limboTop, c);
+    }
+
+    private void push(final AtomicLong top, final int c)
+    {
+        while (true)
+        {
+            final long t = top.get();
+            freeNext[c] = (int)t - 1;
+            if (top.compareAndSet(t, ((t >>> 32) + 1) << 32 | (c + 1L)))
+            {
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ RCU
+
+    /**
+     * A worker passed a quiescent state (between packets). Single writer per slot.
+     *
+     * @param worker the worker.
+     */
+    public void quiescent(final int worker)
+    {
+        final int index = (worker + 1) * QS_PAD;
+        final long current = quiescent[index];
+        LONGS.setRelease(quiescent, index, current == OFFLINE ? 0L : current + 1);
+    }
+
+    /**
+     * A worker stopped taking packets.
+     *
+     * @param worker the worker.
+     */
+    public void offline(final int worker)
+    {
+        LONGS.setRelease(quiescent, (worker + 1) * QS_PAD, OFFLINE);
+    }
+
+    /**
+     * Advance grace periods: free the limbo batches every worker has passed a quiescent state since, and start a
+     * new batch from the current limbo list. Only one thread at a time does this (others return).
+     *
+     * @param caller the calling worker (between packets, so quiescent), or -1.
+     */
+    public void processGrace(final int caller)
+    {
+        if (!graceBusy.compareAndSet(false, true))
+        {
+            return;
+        }
+        try
+        {
+            for (int g = 0; g < GRACE_BATCHES; g++)
+            {
+                if (batchHead[g] != NIL && gracePassed(g, caller))
+                {
+                    int c = batchHead[g];
+                    while (c != NIL)
+                    {
+                        final int after = freeNext[c];
+                        pushFree(c);
+                        c = after;
+                    }
+                    batchHead[g] = NIL;
+                }
+            }
+            long top;
+            do
+            {
+                top = limboTop.get();
+            }
+            while ((int)top != 0 && !limboTop.compareAndSet(top, ((top >>> 32) + 1) << 32));
+            final int list = (int)top - 1;
+            if (list == NIL)
+            {
+                return;
+            }
+            for (int g = 0; g < GRACE_BATCHES; g++)
+            {
+                if (batchHead[g] == NIL)
+                {
+                    for (int w = 0; w < workers; w++)
+                    {
+                        batchSnapshot[g * workers + w] = w == caller ? SKIP :
+                            (long)LONGS.getAcquire(quiescent, (w + 1) * QS_PAD);
+                    }
+                    batchHead[g] = list;
+                    if (gracePassed(g, caller))
+                    {
+                        // nobody else is online: free at once (the single-worker case)
+                        int c = list;
+                        while (c != NIL)
+                        {
+                            final int after = freeNext[c];
+                            pushFree(c);
+                            c = after;
+                        }
+                        batchHead[g] = NIL;
+                    }
+                    return;
+                }
+            }
+            // every batch slot is waiting: give the list back to limbo for the next call
+            int tail = list;
+            while (freeNext[tail] != NIL)
+            {
+                tail = freeNext[tail];
+            }
+            while (true)
+            {
+                final long t = limboTop.get();
+                freeNext[tail] = (int)t - 1;
+                if (limboTop.compareAndSet(t, ((t >>> 32) + 1) << 32 | (list + 1L)))
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            graceBusy.set(false);
+        }
+    }
+
+    private boolean gracePassed(final int g, final int caller)
+    {
+        for (int w = 0; w < workers; w++)
+        {
+            if (w == caller)
+            {
+                continue;
+            }
+            final long snap = batchSnapshot[g * workers + w];
+            if (snap == OFFLINE || snap == SKIP)
+            {
+                continue;
+            }
+            final long now = (long)LONGS.getAcquire(quiescent, (w + 1) * QS_PAD);
+            if (now != OFFLINE && now == snap)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------ gc, walk
+
+    /**
+     * The gc worker: kill every expired entry, then advance grace periods.
+     *
+     * @param now    virtual time.
+     * @param worker calling worker, or -1.
+     * @return entries killed.
+     */
+    public int sweep(final long now, final int worker)
+    {
+        int killed = 0;
+        for (int b = 0; b <= bucketMask; b++)
+        {
+            for (int n = head(b); n != NIL; n = nextNode(n))
+            {
+                final int c = n >> 1;
+                final int status = status(c);
+                if ((status & IPS_CONFIRMED) != 0 && (status & IPS_DYING) == 0 && expired(c, now) && kill(c, worker))
+                {
+                    killed++;
+                }
+            }
+        }
+        processGrace(worker);
+        return killed;
+    }
+
+    /** Receives entries of {@link #forEach}. */
+    public interface ConnVisitor
+    {
+        /**
+         * @param c      entry.
+         * @param hidden true if only its REPLY node is in the table (NAT_CLASH).
+         */
+        void conn(int c, boolean hidden);
+    }
+
+    /**
+     * Visit each live (confirmed, not dying, not expired) entry once: on its ORIGINAL node, or on its REPLY node
+     * if it has no ORIGINAL node in the table (hidden, as ctnetlink dumps skip it).
+     *
+     * @param now     virtual time.
+     * @param visitor receives entries.
+     */
+    public void forEach(final long now, final ConnVisitor visitor)
+    {
+        for (int b = 0; b <= bucketMask; b++)
+        {
+            for (int n = head(b); n != NIL; n = nextNode(n))
+            {
+                final int c = n >> 1;
+                final int status = status(c);
+                if ((status & IPS_CONFIRMED) == 0 || (status & IPS_DYING) != 0 || expired(c, now))
+                {
+                    continue;
+                }
+                final boolean hidden = (status & IPS_NAT_CLASH) != 0;
+                if ((n & 1) == (hidden ? DIR_REPLY : DIR_ORIGINAL))
+                {
+                    visitor.conn(c, hidden);
+                }
+            }
+        }
+    }
+}
