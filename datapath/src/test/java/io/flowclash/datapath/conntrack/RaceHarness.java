@@ -39,7 +39,7 @@ final class RaceHarness
 
     RaceHarness(final String design, final int backends)
     {
-        this.datapath = Designs.get(design).create(DatapathConfig.builder().backends(backends).workers(3).build());
+        this.datapath = Designs.get(design).create(DatapathConfig.builder().backends(backends).workers(16).build());
     }
 
     PacketContext packet(final long now, final int backend)
