@@ -19,6 +19,8 @@ import java.io.PrintWriter;
     description = "A laboratory for the Linux conntrack UDP insertion race and the datapaths that avoid it.",
     subcommands = {
         StreamCommand.class,
+        DesignsCommand.class,
+        RunCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class FlowclashCommand implements Runnable

@@ -27,6 +27,7 @@ public final class PacketContext
 
     final int worker;
     final SplittableRandom random;
+    final SplittableRandom internalRandom;
 
     // ---- the packet as it arrived
     long now;
@@ -60,6 +61,7 @@ public final class PacketContext
     {
         this.worker = worker;
         this.random = new SplittableRandom(seed ^ (0x9E37_79B9_7F4A_7C15L * (worker + 1)));
+        this.internalRandom = new SplittableRandom(~seed ^ (0xBF58_476D_1CE4_E5B9L * (worker + 1)));
     }
 
     /**
@@ -97,10 +99,19 @@ public final class PacketContext
         return worker;
     }
 
-    /** @return the worker's random source. */
+    /**
+     * @return the worker's random source for rule draws (backend selection): the same stream in every design, so
+     * that designs compared on one packet stream see the same backend choices.
+     */
     public SplittableRandom random()
     {
         return random;
+    }
+
+    /** @return the worker's random source for kernel-internal draws (ports, chain limits), separate from rules. */
+    public SplittableRandom internalRandom()
+    {
+        return internalRandom;
     }
 
     /** @return virtual time of the packet. */

@@ -414,7 +414,7 @@ public final class NetfilterDatapath implements Datapath
         int port = Tuple.dstPort(replyLo);
         while (true)
         {
-            int off = ctx.random().nextInt(PORT_RANGE);
+            int off = ctx.internalRandom().nextInt(PORT_RANGE);
             for (int i = 0; i < attempts; i++, off++)
             {
                 port = PORT_MIN + off % PORT_RANGE;
@@ -456,7 +456,7 @@ public final class NetfilterDatapath implements Datapath
         final long replyLo = table.field(c, REPLY_LO);
         final int ob = table.bucket(origHi, origLo);
         final int rb = table.bucket(replyHi, replyLo);
-        final int maxChain = era.chainLimit ? 50 + ctx.random().nextInt(30) : UNBOUNDED; // d7e7747ac5c2
+        final int maxChain = era.chainLimit ? 50 + ctx.internalRandom().nextInt(30) : UNBOUNDED; // d7e7747ac5c2
         table.lockBuckets(ob, rb);
         try
         {

@@ -1,0 +1,68 @@
+package io.flowclash.cli;
+
+import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.nat.BackendSelectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code flowclash designs}: the registry, with the kernel versions or systems each design models.
+ */
+@Command(
+    name = "designs",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "List the datapath designs (ids for --design) and the backend selectors.")
+public final class DesignsCommand implements Runnable
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--json", description = "Print as JSON.")
+    boolean json;
+
+    @Override
+    public void run()
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        if (json)
+        {
+            final Json j = new Json().beginObject().name("designs").beginArray();
+            for (final Designs.Design d : Designs.all())
+            {
+                j.beginObject().field("id", d.id()).field("models", d.models()).field("clash", d.clashRule())
+                    .field("canDropOnClash", d.canDropOnClash()).endObject();
+            }
+            j.endArray().name("selectors").beginObject();
+            for (final Map.Entry<String, String> e : BackendSelectors.descriptions().entrySet())
+            {
+                j.field(e.getKey(), e.getValue());
+            }
+            out.println(j.endObject().endObject());
+            return;
+        }
+        out.printf(Locale.ROOT, "%-20s %-34s %s%n", "id", "models", "on a clash");
+        for (final Designs.Design d : Designs.all())
+        {
+            out.printf(Locale.ROOT, "%-20s %-34s %s%n", d.id(), shorten(d.models(), 34), d.clashRule());
+        }
+        out.println();
+        out.println("selectors (--selector):");
+        for (final Map.Entry<String, String> e : BackendSelectors.descriptions().entrySet())
+        {
+            out.printf(Locale.ROOT, "  %-8s %s%n", e.getKey(), e.getValue());
+        }
+    }
+
+    private static String shorten(final String s, final int max)
+    {
+        final int paren = s.indexOf(" (");
+        final String t = paren > 0 ? s.substring(0, paren) : s;
+        return t.length() <= max ? t : t.substring(0, max - 1) + "~";
+    }
+}

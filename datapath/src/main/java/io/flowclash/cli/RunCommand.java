@@ -1,0 +1,324 @@
+package io.flowclash.cli;
+
+import io.flowclash.datapath.Counter;
+import io.flowclash.datapath.Datapath;
+import io.flowclash.datapath.DatapathConfig;
+import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.FlowclashException;
+import io.flowclash.datapath.Reason;
+import io.flowclash.datapath.conntrack.ConnDescriptor;
+import io.flowclash.datapath.flow.Tuple;
+import io.flowclash.datapath.nat.BackendSelectors;
+import io.flowclash.datapath.run.RaceMode;
+import io.flowclash.datapath.run.RunOptions;
+import io.flowclash.datapath.run.RunResult;
+import io.flowclash.datapath.run.Runner;
+import io.flowclash.datapath.stream.PacketStream;
+import io.flowclash.datapath.stream.StreamFile;
+import io.flowclash.datapath.workload.Durations;
+import io.flowclash.datapath.workload.Workload;
+import io.flowclash.datapath.workload.Workloads;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code flowclash run}: one stream through one or more designs, side by side.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+        "Run a workload's packet stream through datapath designs, side by side, and report what each did:",
+        "counters named as conntrack -S names them, verdicts by reason, lookups the clients saw stall,",
+        "entries left (and hidden reply-only ones)."},
+    footer = {
+        "%nRace modes (for packets sent together, with --dispatch spread):",
+        "  real     each packet on its own worker thread, released together (needs --workers >= 2)",
+        "  always   interleaved step by step: every lookup before any confirm (race 1), reproducible",
+        "  never    one after the other",
+        "  p=X      'always' with probability X per batch (seeded), else 'never'",
+        "%nExamples:",
+        "  flowclash run --design 'nf-*' --race always --backends 2",
+        "  flowclash run --design nf-clash-insert --workload dns-pairs:sockets=10000 --race real --workers 2 --json"})
+public final class RunCommand implements Runnable
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-d", "--design"}, paramLabel = "IDS", defaultValue = "nf-*",
+        description = "Design ids: a comma list, a prefix glob such as nf-*, or all (default: ${DEFAULT-VALUE}).")
+    String design;
+
+    @Option(names = {"-w", "--workload"}, paramLabel = "SPEC", defaultValue = Workloads.DEFAULT_SPEC,
+        description = "Workload spec (default: ${DEFAULT-VALUE}); see 'flowclash stream gen --help'.")
+    String workload;
+
+    @Option(names = "--stream", paramLabel = "FILE", description = "Run a saved stream file instead of --workload.")
+    Path streamFile;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
+        description = "Workers standing for CPUs (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--race", paramLabel = "MODE", defaultValue = "real",
+        description = "real, always, never or p=X (default: ${DEFAULT-VALUE}).")
+    String race;
+
+    @Option(names = "--dispatch", paramLabel = "HOW", defaultValue = "spread",
+        description = "spread (packets sent together go to different workers) or same-cpu (one worker, in " +
+            "order: one sendmmsg through one softirq) (default: ${DEFAULT-VALUE}).")
+    String dispatch;
+
+    @Option(names = "--backends", paramLabel = "N", defaultValue = "2",
+        description = "Service backends (default: ${DEFAULT-VALUE}).")
+    int backends;
+
+    @Option(names = "--selector", paramLabel = "NAME", defaultValue = "random",
+        description = "Backend selection: random (iptables statistic), rr, sh, dh (default: ${DEFAULT-VALUE}).")
+    String selector;
+
+    @Option(names = "--notrack", description = "NOTRACK service traffic, as NodeLocal DNSCache does.")
+    boolean notrack;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+        description = "Seed of the datapath (backend and port draws) and of p=X (default: ${DEFAULT-VALUE}); " +
+            "the workload's seed is in its spec.")
+    long seed;
+
+    @Option(names = "--reply-delay", paramLabel = "DURATION", defaultValue = "200us",
+        description = "Responder delay in virtual time (default: ${DEFAULT-VALUE}).")
+    String replyDelay;
+
+    @Option(names = "--max-entries", paramLabel = "N", defaultValue = "262144",
+        description = "nf_conntrack_max / map size (default: ${DEFAULT-VALUE}).")
+    int maxEntries;
+
+    @Option(names = "--json", description = "Print the results as JSON.")
+    boolean json;
+
+    @Option(names = "--dump", description = "List each design's table at the end, conntrack -L style.")
+    boolean dump;
+
+    @Override
+    public void run()
+    {
+        final RaceMode raceMode = RaceMode.parse(race);
+        if (!dispatch.equals("spread") && !dispatch.equals("same-cpu"))
+        {
+            throw new FlowclashException("--dispatch '" + dispatch + "' is not spread or same-cpu");
+        }
+        final long delay;
+        try
+        {
+            delay = Durations.parseNs(replyDelay);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new FlowclashException("--reply-delay: " + ex.getMessage());
+        }
+        BackendSelectors.create(selector, 1); // validates the name
+        final List<Designs.Design> designs = Designs.select(design);
+        final DatapathConfig.Builder base = DatapathConfig.builder()
+            .backends(backends).selector(selector).notrack(notrack).maxEntries(maxEntries).workers(workers).seed(seed);
+
+        final String spec;
+        final PacketStream stream;
+        StreamFile file = null;
+        if (streamFile != null)
+        {
+            file = StreamFile.open(streamFile);
+            stream = file.stream();
+            spec = file.spec();
+        }
+        else
+        {
+            final Workload w = Workloads.parse(workload);
+            spec = w.spec();
+            base.service(w.serviceAddress(), w.servicePort());
+            stream = Workloads.generate(w);
+        }
+        if (file != null)
+        {
+            final Workload w = Workloads.parse(file.spec());
+            base.service(w.serviceAddress(), w.servicePort());
+        }
+        final RunOptions options = new RunOptions(raceMode, dispatch.equals("same-cpu"), delay, 1_000_000_000L, seed);
+        final List<RunResult> results = new ArrayList<>();
+        final List<String> dumps = new ArrayList<>();
+        try
+        {
+            for (final Designs.Design d : designs)
+            {
+                final Datapath dp = d.create(base.build());
+                final RunResult r = new Runner(dp, options).run(stream);
+                results.add(r);
+                if (dump)
+                {
+                    dumps.add(dump(dp, r.endNs()));
+                }
+            }
+        }
+        finally
+        {
+            if (file != null)
+            {
+                file.close();
+            }
+        }
+        final PrintWriter out = spec().commandLine().getOut();
+        if (json)
+        {
+            out.println(json(spec, options, results, dumps));
+        }
+        else
+        {
+            text(out, spec, options, results, dumps);
+        }
+    }
+
+    private CommandLine.Model.CommandSpec spec()
+    {
+        return spec;
+    }
+
+    private static final Counter[] CONNTRACK_S = {
+        Counter.FOUND, Counter.INVALID, Counter.INSERT, Counter.INSERT_FAILED, Counter.DROP, Counter.EARLY_DROP,
+        Counter.ERROR, Counter.SEARCH_RESTART, Counter.CLASH_RESOLVE, Counter.CHAINTOOLONG};
+
+    private void text(final PrintWriter out, final String spec, final RunOptions o, final List<RunResult> results,
+        final List<String> dumps)
+    {
+        final RunResult first = results.get(0);
+        out.printf(Locale.ROOT, "workload %s%n", spec);
+        out.printf(Locale.ROOT, "%,d queries in %,d lookups; race %s, dispatch %s, workers %d, backends %d (%s)%s, " +
+            "reply delay %s, seed %d%n%n", first.queries(), first.lookups(), o.race(), dispatch, workers, backends,
+            selector, notrack ? ", NOTRACK" : "", replyDelay, seed);
+        out.printf(Locale.ROOT, "%-20s %9s %9s %9s %8s %16s %9s %7s %9s%n", "design", "processed", "accepted",
+            "dropped", "raced", "lookups stalled", "entries", "hidden", "wall ms");
+        for (final RunResult r : results)
+        {
+            out.printf(Locale.ROOT, "%-20s %9d %9d %9d %8d %9d %5.1f%% %9d %7d %9.1f%n", r.design(), r.processed(),
+                r.accepted(), r.dropped(), r.racedBatches(), r.lookupsStalled(),
+                r.lookups() == 0 ? 0.0 : 100.0 * r.lookupsStalled() / r.lookups(), r.entries(), r.hiddenEntries(),
+                r.wallNs() / 1e6);
+        }
+        out.printf(Locale.ROOT, "%nconntrack -S (summed over workers):%n");
+        for (final RunResult r : results)
+        {
+            final StringBuilder sb = new StringBuilder();
+            for (final Counter c : CONNTRACK_S)
+            {
+                sb.append(' ').append(c.kernelName()).append('=').append(r.counter(c));
+            }
+            out.printf(Locale.ROOT, "%-20s%s%n", r.design(), sb);
+        }
+        out.printf(Locale.ROOT, "%nverdicts (packets by reason; processed = accepted + dropped):%n");
+        for (final RunResult r : results)
+        {
+            final StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < Reason.count(); i++)
+            {
+                final long n = r.reason(Reason.of(i));
+                if (n != 0)
+                {
+                    sb.append(' ').append(Reason.of(i).label()).append('=').append(n);
+                }
+            }
+            out.printf(Locale.ROOT, "%-20s%s%n", r.design(), sb);
+        }
+        for (int i = 0; i < dumps.size(); i++)
+        {
+            out.printf(Locale.ROOT, "%n# %s table at the end (conntrack -L)%n%s", results.get(i).design(), dumps.get(i));
+        }
+    }
+
+    private String json(final String spec, final RunOptions o, final List<RunResult> results, final List<String> dumps)
+    {
+        final Json j = new Json().beginObject()
+            .field("workload", spec)
+            .field("race", o.race().toString())
+            .field("dispatch", dispatch)
+            .field("workers", workers)
+            .field("backends", backends)
+            .field("selector", selector)
+            .field("notrack", notrack)
+            .field("replyDelayNs", o.replyDelayNs())
+            .field("seed", seed)
+            .name("results").beginArray();
+        for (int i = 0; i < results.size(); i++)
+        {
+            final RunResult r = results.get(i);
+            j.beginObject()
+                .field("design", r.design())
+                .field("models", Designs.get(r.design()).models())
+                .field("processed", r.processed())
+                .field("accepted", r.accepted())
+                .field("dropped", r.dropped())
+                .field("queries", r.queries())
+                .field("replies", r.replies())
+                .field("racedBatches", r.racedBatches())
+                .name("lookups").beginObject()
+                .field("total", r.lookups()).field("complete", r.lookupsComplete()).field("stalled", r.lookupsStalled())
+                .endObject()
+                .field("entries", r.entries())
+                .field("hiddenEntries", r.hiddenEntries())
+                .field("wallNs", r.wallNs())
+                .name("counters").beginObject();
+            for (int c = 0; c < Counter.count(); c++)
+            {
+                j.field(Counter.of(c).kernelName(), r.counter(Counter.of(c)));
+            }
+            j.endObject().name("verdicts").beginObject();
+            for (int k = 0; k < Reason.count(); k++)
+            {
+                j.field(Reason.of(k).label(), r.reason(Reason.of(k)));
+            }
+            j.endObject();
+            if (!dumps.isEmpty())
+            {
+                j.field("dump", dumps.get(i));
+            }
+            j.endObject();
+        }
+        return j.endArray().endObject().toString();
+    }
+
+    static String dump(final Datapath dp, final long now)
+    {
+        final StringBuilder visible = new StringBuilder();
+        final StringBuilder hidden = new StringBuilder();
+        dp.forEachEntry(now, (oh, ol, rh, rl, status, expires, isHidden) ->
+        {
+            final StringBuilder sb = isHidden ? hidden : visible;
+            sb.append(String.format(Locale.ROOT, "%-8s %d %d ", Tuple.protocolName(Tuple.protocol(ol)),
+                Tuple.protocol(ol), Math.max(0, (expires - now) / 1_000_000_000L)));
+            Tuple.appendTo(sb, oh, ol);
+            if ((status & ConnDescriptor.IPS_SEEN_REPLY) == 0)
+            {
+                sb.append(" [UNREPLIED]");
+            }
+            sb.append(' ');
+            Tuple.appendTo(sb, rh, rl);
+            final String flags = ConnDescriptor.statusFlags(status & ~ConnDescriptor.IPS_SEEN_REPLY)
+                .replace("[UNREPLIED]", "").trim();
+            if (!flags.isEmpty())
+            {
+                sb.append(' ').append(flags);
+            }
+            sb.append('\n');
+        });
+        if (hidden.length() > 0)
+        {
+            visible.append("# hidden reply-only entries (NAT_CLASH; conntrack -L does not list them):\n").append(hidden);
+        }
+        return visible.toString();
+    }
+}

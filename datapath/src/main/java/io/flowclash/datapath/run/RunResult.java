@@ -1,0 +1,145 @@
+package io.flowclash.datapath.run;
+
+import io.flowclash.datapath.Counter;
+import io.flowclash.datapath.DatapathCounters;
+import io.flowclash.datapath.Reason;
+
+/**
+ * What one design did with one stream: counters (kernel names), verdicts by reason, table contents at the end,
+ * what the clients saw, and wall time. A snapshot: plain values, safe to keep after the design is gone.
+ */
+public final class RunResult
+{
+    final String design;
+    final long[] counters = new long[Counter.count()];
+    final long[] reasons = new long[Reason.count()];
+    long processed;
+    long accepted;
+    long dropped;
+    long queries;
+    long replies;
+    long lookups;
+    long lookupsComplete;
+    long lookupsStalled;
+    long racedBatches;
+    long entries;
+    long hiddenEntries;
+    long wallNs;
+    long endNs;
+
+    RunResult(final String design)
+    {
+        this.design = design;
+    }
+
+    void capture(final DatapathCounters c)
+    {
+        for (int i = 0; i < Counter.count(); i++)
+        {
+            counters[i] = c.get(Counter.of(i));
+        }
+        for (int i = 0; i < Reason.count(); i++)
+        {
+            reasons[i] = c.reason(Reason.of(i));
+        }
+        processed = c.processed();
+        accepted = c.accepted();
+        dropped = c.dropped();
+    }
+
+    /** @return design id. */
+    public String design()
+    {
+        return design;
+    }
+
+    /** @param c counter. @return its value. */
+    public long counter(final Counter c)
+    {
+        return counters[c.ordinal()];
+    }
+
+    /** @param r reason. @return packets finished with it. */
+    public long reason(final Reason r)
+    {
+        return reasons[r.ordinal()];
+    }
+
+    /** @return packets processed (queries and replies). */
+    public long processed()
+    {
+        return processed;
+    }
+
+    /** @return packets accepted. */
+    public long accepted()
+    {
+        return accepted;
+    }
+
+    /** @return packets dropped. */
+    public long dropped()
+    {
+        return dropped;
+    }
+
+    /** @return client queries fed from the stream. */
+    public long queries()
+    {
+        return queries;
+    }
+
+    /** @return replies the responder sent. */
+    public long replies()
+    {
+        return replies;
+    }
+
+    /** @return DNS lookups in the stream. */
+    public long lookups()
+    {
+        return lookups;
+    }
+
+    /** @return lookups whose every query got a translated reply. */
+    public long lookupsComplete()
+    {
+        return lookupsComplete;
+    }
+
+    /** @return lookups with a query dropped or a reply the client ignores: the resolver waits for its timeout. */
+    public long lookupsStalled()
+    {
+        return lookupsStalled;
+    }
+
+    /** @return batches whose packets raced (interleaved or run on threads released together). */
+    public long racedBatches()
+    {
+        return racedBatches;
+    }
+
+    /** @return entries listed at the end (visible). */
+    public long entries()
+    {
+        return entries;
+    }
+
+    /** @return reply-only entries at the end (hidden from listings). */
+    public long hiddenEntries()
+    {
+        return hiddenEntries;
+    }
+
+    /** @return virtual time of the last packet, ns. */
+    public long endNs()
+    {
+        return endNs;
+    }
+
+    /** @return wall time of the run, ns. */
+    public long wallNs()
+    {
+        return wallNs;
+    }
+}
