@@ -1,0 +1,137 @@
+package io.flowclash.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.flowclash.cli.StreamCommandTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code flowclash run} and {@code flowclash designs} through the real command.
+ */
+class RunCommandTest
+{
+    private static final String PAIRS = "dns-pairs:sockets=2000";
+
+    private static long dropped(final String out, final String design)
+    {
+        final Matcher m = Pattern.compile("(?m)^" + Pattern.quote(design) + "\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)").matcher(out);
+        assertThat(m.find()).as("row of %s in%n%s", design, out).isTrue();
+        final long processed = Long.parseLong(m.group(1));
+        final long accepted = Long.parseLong(m.group(2));
+        final long dropped = Long.parseLong(m.group(3));
+        assertThat(accepted + dropped).as("conservation for %s", design).isEqualTo(processed);
+        return dropped;
+    }
+
+    @Test
+    void shouldDropAsEachEraDoesWhenEveryPairRaces()
+    {
+        final StreamCommandTest.Result r = run("run", "--design", "nf-drop,nf-same-origin,nf-clash-insert",
+            "--workload", PAIRS, "--race", "always", "--backends", "2");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(dropped(r.out(), "nf-drop")).as("every pair's second packet").isEqualTo(2000);
+        // the second packet is dropped iff the two drew different backends: binomial(2000, 1/2)
+        assertThat(dropped(r.out(), "nf-same-origin")).isBetween(860L, 1140L);
+        assertThat(dropped(r.out(), "nf-clash-insert")).isZero();
+    }
+
+    @Test
+    void shouldDropNothingAnywhereWhenNothingRaces()
+    {
+        for (final String[] args : new String[][]{
+            {"--race", "never"}, {"--race", "always", "--dispatch", "same-cpu"}, {"--race", "always", "--notrack"}})
+        {
+            final StreamCommandTest.Result r = run(concat(new String[]{"run", "--workload", PAIRS, "--design=all"}, args));
+            assertThat(r.status()).as(r.err()).isZero();
+            for (final io.flowclash.datapath.Designs.Design d : io.flowclash.datapath.Designs.all())
+            {
+                assertThat(dropped(r.out(), d.id())).as(d.id() + " with " + String.join(" ", args)).isZero();
+            }
+        }
+    }
+
+    @Test
+    void shouldNotDropRacesToOneBackendFrom419On()
+    {
+        // one backend, or IPVS dh (every client of the VIP to one backend): every race is race 1 with identical
+        // tuples, merged from 4.19 (ed07d9a021df); the eras before it still drop every clash
+        for (final String[] args : new String[][]{{"--backends", "1"}, {"--selector", "dh", "--backends", "3"}})
+        {
+            final StreamCommandTest.Result r = run(concat(
+                new String[]{"run", "--workload", PAIRS, "--design=all", "--race", "always"}, args));
+            assertThat(r.status()).as(r.err()).isZero();
+            for (final String design : new String[]{"nf-merge", "nf-same-origin", "nf-clash-insert-5.6",
+                "nf-clash-insert", "nf-reverse-merge"})
+            {
+                assertThat(dropped(r.out(), design)).as(design + " with " + String.join(" ", args)).isZero();
+            }
+            assertThat(dropped(r.out(), "nf-drop")).isEqualTo(2000);
+            assertThat(dropped(r.out(), "nf-nonat-merge")).isEqualTo(2000);
+        }
+    }
+
+    private static String[] concat(final String[] a, final String[] b)
+    {
+        final String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
+    void shouldCarryEveryCounterInJsonAndBeReproducible()
+    {
+        final StreamCommandTest.Result a = run("run", "--design", "nf-merge", "--workload", PAIRS, "--race", "p=0.5",
+            "--json");
+        final StreamCommandTest.Result b = run("run", "--design", "nf-merge", "--workload", PAIRS, "--race", "p=0.5",
+            "--json");
+        assertThat(a.status()).as(a.err()).isZero();
+        for (final String counter : new String[]{"found", "invalid", "insert", "insert_failed", "drop", "early_drop",
+            "error", "search_restart", "clash_resolve", "chaintoolong"})
+        {
+            assertThat(a.out()).contains("\"" + counter + "\":");
+        }
+        assertThat(a.out()).contains("\"lookups\":{\"total\":2000");
+        assertThat(a.out().replaceAll("\"wallNs\":\\d+", ""))
+            .as("p=X is seeded: same output twice").isEqualTo(b.out().replaceAll("\"wallNs\":\\d+", ""));
+    }
+
+    @Test
+    void shouldListTheTableWithHiddenEntriesApart()
+    {
+        final StreamCommandTest.Result r = run("run", "--design", "nf-clash-insert",
+            "--workload", "dns-pairs:sockets=40", "--race", "always", "--dump");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).contains("# nf-clash-insert table at the end (conntrack -L)")
+            .containsPattern("(?m)^udp +17 \\d+ src=10\\.244\\.\\d+\\.\\d+ dst=10\\.96\\.0\\.10 sport=\\d+ dport=53 src=10\\.0\\.0\\.[23] ")
+            .contains("# hidden reply-only entries (NAT_CLASH; conntrack -L does not list them):");
+    }
+
+    @Test
+    void shouldRejectBadValuesInOneLine()
+    {
+        for (final String[] args : new String[][]{
+            {"run", "--design", "nf-nope"}, {"run", "--race", "sometimes"}, {"run", "--race", "p=1.5"},
+            {"run", "--dispatch", "everywhere"}, {"run", "--selector", "lc"}, {"run", "--workers", "0"},
+            {"run", "--backends", "x"}, {"run", "--reply-delay", "5"}, {"run", "--design", "zz-*"},
+            {"run", "--stream", "/nonexistent/s.fcs"}})
+        {
+            final StreamCommandTest.Result r = run(args);
+            assertThat(r.status()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err().lines()).as(String.join(" ", args) + ": " + r.err()).hasSize(1);
+            assertThat(r.err()).doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void shouldListDesigns()
+    {
+        final StreamCommandTest.Result r = run("designs");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("nf-drop").contains("nf-merge").contains("nf-same-origin")
+            .contains("nf-clash-insert").contains("Linux 4.19").contains("selectors");
+        assertThat(run("designs", "--json").out()).startsWith("{\"designs\":[{\"id\":\"nf-drop\"");
+    }
+}
