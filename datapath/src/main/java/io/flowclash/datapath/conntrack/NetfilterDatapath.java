@@ -276,28 +276,9 @@ public final class NetfilterDatapath implements Datapath
     void dnat(final PacketContext ctx)
     {
         final int c = ctx.conn();
-        if (ctx.unconfirmedEntry() && (table.status(c) & IPS_DST_NAT_DONE) == 0)
+        if (ctx.unconfirmedEntry() && (table.status(c) & IPS_DST_NAT_DONE) == 0 && !setUpDnat(ctx, c))
         {
-            if (Tuple.dstAddress(ctx.hi()) == vip && Tuple.dstPort(ctx.lo()) == vport)
-            {
-                if (config.backends() == 0)
-                {
-                    // kube-proxy installs a REJECT rule for a service without endpoints
-                    table.freeUnconfirmed(c);
-                    ctx.detach();
-                    done(ctx, Reason.DROP_NO_BACKEND);
-                    return;
-                }
-                final int b = ctx.forcedBackend() != PacketContext.NONE ? ctx.forcedBackend() :
-                    selector.select(ctx, ctx.hi(), ctx.lo());
-                ctx.backend(b);
-                // nf_nat_setup_info(DST): reply = invert(tuple with dst := backend)
-                table.setField(c, REPLY_HI, Tuple.withSrcAddress(table.field(c, REPLY_HI), config.backendAddress(b)));
-                table.setField(c, REPLY_LO, Tuple.withSrcPort(table.field(c, REPLY_LO), config.backendPort()));
-                table.setField(c, AUX, b);
-                table.setStatus(c, IPS_DST_NAT);
-            }
-            table.setStatus(c, IPS_DST_NAT_DONE);
+            return;
         }
         if (ctx.connDirection() == DIR_ORIGINAL)
         {
@@ -320,6 +301,32 @@ public final class NetfilterDatapath implements Datapath
         ctx.next(SNAT);
     }
 
+    /** The nat rules for a new entry's first packet; false if the packet was dropped (no endpoint). */
+    private boolean setUpDnat(final PacketContext ctx, final int c)
+    {
+        if (Tuple.dstAddress(ctx.hi()) == vip && Tuple.dstPort(ctx.lo()) == vport)
+        {
+            if (config.backends() == 0)
+            {
+                // kube-proxy installs a REJECT rule for a service without endpoints
+                table.freeUnconfirmed(c);
+                ctx.detach();
+                done(ctx, Reason.DROP_NO_BACKEND);
+                return false;
+            }
+            final int b = ctx.forcedBackend() != PacketContext.NONE ? ctx.forcedBackend() :
+                selector.select(ctx, ctx.hi(), ctx.lo());
+            ctx.backend(b);
+            // nf_nat_setup_info(DST): reply = invert(tuple with dst := backend)
+            table.setField(c, REPLY_HI, Tuple.withSrcAddress(table.field(c, REPLY_HI), config.backendAddress(b)));
+            table.setField(c, REPLY_LO, Tuple.withSrcPort(table.field(c, REPLY_LO), config.backendPort()));
+            table.setField(c, AUX, b);
+            table.setStatusPrivate(c, IPS_DST_NAT);
+        }
+        table.setStatusPrivate(c, IPS_DST_NAT_DONE);
+        return true;
+    }
+
     /**
      * {@code nf_nat_inet_fn} at POSTROUTING (SRC manip): for a new entry, the null binding through
      * {@code get_unique_tuple(SRC)}: keep the source if {@code nf_nat_used_tuple} says the would-be REPLY tuple is
@@ -331,15 +338,7 @@ public final class NetfilterDatapath implements Datapath
         final int c = ctx.conn();
         if (ctx.unconfirmedEntry() && (table.status(c) & IPS_SRC_NAT_DONE) == 0)
         {
-            final long replyHi = table.field(c, REPLY_HI);
-            final long replyLo = table.field(c, REPLY_LO);
-            if (tupleTaken(ctx, replyHi, replyLo, c))
-            {
-                final int port = uniquePort(ctx, c, replyHi, replyLo);
-                table.setField(c, REPLY_LO, Tuple.withDstPort(replyLo, port));
-                table.setStatus(c, IPS_SRC_NAT);
-            }
-            table.setStatus(c, IPS_SRC_NAT_DONE);
+            setUpNullBinding(ctx, c);
         }
         if (ctx.connDirection() == DIR_ORIGINAL)
         {
@@ -360,6 +359,20 @@ public final class NetfilterDatapath implements Datapath
             }
         }
         ctx.next(CONFIRM);
+    }
+
+    /** get_unique_tuple(SRC) with a null-binding range, for a new entry's first packet. */
+    private void setUpNullBinding(final PacketContext ctx, final int c)
+    {
+        final long replyHi = table.field(c, REPLY_HI);
+        final long replyLo = table.field(c, REPLY_LO);
+        if (tupleTaken(ctx, replyHi, replyLo, c))
+        {
+            final int port = uniquePort(ctx, c, replyHi, replyLo);
+            table.setField(c, REPLY_LO, Tuple.withDstPort(replyLo, port));
+            table.setStatusPrivate(c, IPS_SRC_NAT);
+        }
+        table.setStatusPrivate(c, IPS_SRC_NAT_DONE);
     }
 
     /**
@@ -448,6 +461,12 @@ public final class NetfilterDatapath implements Datapath
                 Reason.ACCEPT_ESTABLISHED);
             return;
         }
+        insertOrClash(ctx);
+    }
+
+    /** {@code __nf_conntrack_confirm} proper, for a packet that created its entry. */
+    private void insertOrClash(final PacketContext ctx)
+    {
         final StripedLockConntrackTable table = this.table;
         final int c = ctx.conn();
         final long origHi = table.field(c, ORIG_HI);
@@ -489,7 +508,7 @@ public final class NetfilterDatapath implements Datapath
                 }
             }
             table.setTimeout(c, ctx.now() + table.field(c, TIMEOUT)); // relative -> absolute
-            table.setStatus(c, IPS_CONFIRMED);
+            table.setStatusPrivate(c, IPS_CONFIRMED); // still private: the link below publishes it
             table.link(c << 1, ob);
             table.link((c << 1) | DIR_REPLY, rb);
         }
@@ -543,8 +562,8 @@ public final class NetfilterDatapath implements Datapath
             }
             // 6a757c07e51f: insert the loser with its REPLY node only, NAT_CLASH, fixed 1 s; ORIGINAL "fake added"
             table.setTimeout(loser, ctx.now() + ConntrackEra.NAT_CLASH_TIMEOUT_NS);
-            table.setStatus(loser, IPS_FIXED_TIMEOUT | IPS_NAT_CLASH);
-            table.setStatus(loser, IPS_CONFIRMED); // 2d72afb34065: set before visible (the link below is the release)
+            // 2d72afb34065: CONFIRMED only once the entry is complete; here it is private until the link (release)
+            table.setStatusPrivate(loser, IPS_FIXED_TIMEOUT | IPS_NAT_CLASH | IPS_CONFIRMED);
             table.link((loser << 1) | DIR_REPLY, rb);
             if (era.clashResolveCounter)
             {

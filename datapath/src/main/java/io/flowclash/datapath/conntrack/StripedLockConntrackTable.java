@@ -162,6 +162,19 @@ public final class StripedLockConntrackTable
         return (int)(long)LONGS.getAndBitwiseOr(conns, (c << STRIDE_SHIFT) + STATUS, (long)bits);
     }
 
+    /**
+     * Set status bits of an unconfirmed entry with a plain read-modify-write: it is private to the packet that
+     * created it until confirm links it (a store-release), as in {@code nf_nat_setup_info}: "Non-atomic: we own
+     * this at the moment" (read).
+     *
+     * @param c    an unconfirmed entry the caller owns.
+     * @param bits to set.
+     */
+    public void setStatusPrivate(final int c, final int bits)
+    {
+        conns[(c << STRIDE_SHIFT) + STATUS] |= bits;
+    }
+
     /** @param c entry. @return the timeout (opaque read). */
     public long timeout(final int c)
     {

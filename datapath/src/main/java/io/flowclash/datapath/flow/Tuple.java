@@ -132,7 +132,9 @@ public final class Tuple
     /**
      * A seeded 64-bit hash of the tuple. Each table picks its own seed (as the kernel seeds
      * {@code hash_conntrack_raw} with a random {@code nf_conntrack_hash_rnd}), so collisions cannot be planned.
-     * Two rounds of the murmur3 64-bit finaliser over the words; every input bit affects every output bit.
+     * The words are combined with an odd multiplier and a rotation, then one round of the murmur3 64-bit
+     * finaliser spreads every input bit over the output. Not a keyed PRF: the seed varies bucket placement
+     * between tables, it does not make collisions unforgeable (the kernel's siphash does, since 5.15).
      *
      * @param hi   high word.
      * @param lo   low word.
@@ -141,9 +143,7 @@ public final class Tuple
      */
     public static long hash(final long hi, final long lo, final long seed)
     {
-        long h = mix64(hi ^ seed);
-        h = mix64(h ^ Long.rotateLeft(lo, 17) ^ 0x9E37_79B9_7F4A_7C15L);
-        return h;
+        return mix64((hi * 0x9E37_79B9_7F4A_7C15L) ^ Long.rotateLeft(lo, 29) ^ seed);
     }
 
     /**
