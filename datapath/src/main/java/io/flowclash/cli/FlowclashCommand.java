@@ -21,6 +21,7 @@ import java.io.PrintWriter;
         StreamCommand.class,
         DesignsCommand.class,
         RunCommand.class,
+        ExploreCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class FlowclashCommand implements Runnable

@@ -102,6 +102,16 @@ public interface Datapath
      */
     void forEachEntry(long now, EntryVisitor visitor);
 
+    /**
+     * Append a canonical description of an entry a context refers to ({@link PacketContext#conn()}): its tuples
+     * and state, never its index, so that two states differing only in pool placement describe alike (the
+     * interleaving explorer merges such states). Not for hot paths.
+     *
+     * @param conn entry index.
+     * @param sb   to append to.
+     */
+    void describeEntry(int conn, StringBuilder sb);
+
     /** Receives table entries. */
     interface EntryVisitor
     {

@@ -666,6 +666,15 @@ public final class NetfilterDatapath implements Datapath
     }
 
     @Override
+    public void describeEntry(final int conn, final StringBuilder sb)
+    {
+        Tuple.appendTo(sb, table.field(conn, ORIG_HI), table.field(conn, ORIG_LO)).append(" -> ");
+        Tuple.appendTo(sb, table.field(conn, REPLY_HI), table.field(conn, REPLY_LO))
+            .append(" status=0x").append(Integer.toHexString(table.status(conn)))
+            .append(" timeout=").append(table.timeout(conn));
+    }
+
+    @Override
     public void forEachEntry(final long now, final EntryVisitor visitor)
     {
         table.forEach(now, (c, hidden) -> visitor.entry(

@@ -165,6 +165,12 @@ public final class ConcurrentHashMapConntrack implements Datapath
     }
 
     @Override
+    public void describeEntry(final int conn, final StringBuilder sb)
+    {
+        sb.append("chm-entry");
+    }
+
+    @Override
     public void forEachEntry(final long now, final EntryVisitor visitor)
     {
         map.forEach((k, c) ->

@@ -1,0 +1,360 @@
+package io.flowclash.datapath.explore;
+
+import io.flowclash.datapath.Counter;
+import io.flowclash.datapath.Datapath;
+import io.flowclash.datapath.DatapathConfig;
+import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.FlowclashException;
+import io.flowclash.datapath.PacketContext;
+import io.flowclash.datapath.Reason;
+import io.flowclash.datapath.flow.Ipv4;
+import io.flowclash.datapath.flow.Tuple;
+import io.flowclash.datapath.stream.PacketRecordDescriptor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Runs every interleaving of the steps of k packets of one socket flow (same 5-tuple, same instant), for every
+ * vector of backend choices, through a design's real step methods on a fresh table, and collects the exact set of
+ * outcomes: each packet's verdict and translation, the counters, and the table's visible and hidden entries.
+ *
+ * <h3>How it stays exact and fast</h3>
+ * A schedule is a sequence of packet letters; at each point any packet not yet done may take its next step. The
+ * explorer walks the tree of schedules depth first, replaying a prefix on a fresh design to reach each state, and
+ * memoizes by a canonical key of the state: every context (next step, verdict, headers, backend, the entry it holds
+ * described by content) plus the table's live entries and the counters. Two prefixes that reach the same key have
+ * the same futures, so the count of complete interleavings per outcome is computed exactly (summing over children)
+ * while each distinct state is expanded once. The only abstraction: a source port moved by NAT is shown as
+ * {@code *} in keys and outcomes (its value is a random draw; what matters is that it moved).
+ */
+public final class InterleavingExplorer
+{
+    /** Virtual time of the racing packets. */
+    public static final long T0 = 1_000_000_000L;
+    static final int CLIENT = Ipv4.parse("10.244.0.5");
+    static final int CLIENT_PORT = 40000;
+
+    /** One distinct outcome. */
+    public record Outcome(String description, long interleavings, String witness, boolean anyDrop, boolean conserved)
+    {
+    }
+
+    /** The result of one exploration. */
+    public record Exploration(
+        String design, int packets, int backends, boolean replies, long interleavings, long states,
+        long elapsedNs, List<Outcome> outcomes)
+    {
+    }
+
+    private record Tally(Map<String, long[]> counts, Map<String, String> witnesses)
+    {
+    }
+
+    private final Designs.Design design;
+    private final int packets;
+    private final int backends;
+    private final boolean replies;
+    private final Map<String, Tally> memo = new HashMap<>();
+    private final Map<String, Boolean> drops = new HashMap<>();
+    private final Map<String, Boolean> conservation = new HashMap<>();
+    private int[] choice;
+    private long states;
+
+    private InterleavingExplorer(final Designs.Design design, final int packets, final int backends,
+        final boolean replies)
+    {
+        this.design = design;
+        this.packets = packets;
+        this.backends = backends;
+        this.replies = replies;
+    }
+
+    /**
+     * @param designId design id.
+     * @param packets  racing packets, 1..4.
+     * @param backends service backends, 1..4.
+     * @param replies  follow each accepted query with its backend's reply (after all queries are done).
+     * @return the exact outcome set.
+     */
+    public static Exploration explore(final String designId, final int packets, final int backends,
+        final boolean replies)
+    {
+        if (packets < 1 || packets > 4)
+        {
+            throw new FlowclashException("--packets must be 1..4, got " + packets);
+        }
+        if (backends < 1 || backends > 4)
+        {
+            throw new FlowclashException("--backends must be 1..4, got " + backends);
+        }
+        final InterleavingExplorer explorer = new InterleavingExplorer(Designs.get(designId), packets, backends,
+            replies);
+        return explorer.run();
+    }
+
+    private Exploration run()
+    {
+        final long start = System.nanoTime();
+        final Map<String, long[]> total = new TreeMap<>();
+        final Map<String, String> witnesses = new HashMap<>();
+        long interleavings = 0;
+        final int vectors = (int)Math.pow(backends, packets);
+        for (int v = 0; v < vectors; v++)
+        {
+            choice = new int[packets];
+            int rest = v;
+            for (int j = 0; j < packets; j++)
+            {
+                choice[j] = rest % backends;
+                rest /= backends;
+            }
+            final StringBuilder label = new StringBuilder("backends");
+            for (int j = 0; j < packets; j++)
+            {
+                label.append(' ').append(letter(j)).append("=b").append(choice[j]);
+            }
+            label.append(':');
+            final Tally tally = expand("");
+            for (final Map.Entry<String, long[]> e : tally.counts().entrySet())
+            {
+                total.computeIfAbsent(e.getKey(), k -> new long[1])[0] += e.getValue()[0];
+                interleavings += e.getValue()[0];
+                witnesses.putIfAbsent(e.getKey(), label + tally.witnesses().get(e.getKey()));
+            }
+        }
+        final List<Outcome> outcomes = new ArrayList<>();
+        for (final Map.Entry<String, long[]> e : total.entrySet())
+        {
+            outcomes.add(new Outcome(e.getKey(), e.getValue()[0], witnesses.get(e.getKey()), drops.get(e.getKey()),
+                conservation.get(e.getKey())));
+        }
+        return new Exploration(design.id(), packets, backends, replies, interleavings, states,
+            System.nanoTime() - start, Collections.unmodifiableList(outcomes));
+    }
+
+    static char letter(final int j)
+    {
+        return (char)('A' + j);
+    }
+
+    /** The state after a schedule prefix, rebuilt from scratch: the design's real steps, nothing else. */
+    private final class Replay
+    {
+        final Datapath datapath;
+        final PacketContext[] ctx = new PacketContext[packets];
+        final StringBuilder trace = new StringBuilder();
+
+        Replay(final String schedule)
+        {
+            datapath = design.create(DatapathConfig.builder().backends(backends).workers(packets + 1)
+                .maxEntries(64).buckets(64).lockStripes(16).seed(11).build());
+            final long hi = Tuple.hi(CLIENT, datapath.config().serviceAddress());
+            final long lo = Tuple.lo(CLIENT_PORT, datapath.config().servicePort(), Tuple.PROTO_UDP);
+            for (int j = 0; j < packets; j++)
+            {
+                ctx[j] = datapath.newContext(j);
+                ctx[j].forceBackend(choice[j]);
+                datapath.begin(ctx[j], T0, hi, lo, PacketRecordDescriptor.DIR_ORIGINAL, 1);
+            }
+            for (int i = 0; i < schedule.length(); i++)
+            {
+                step(schedule.charAt(i) - 'A');
+            }
+        }
+
+        void step(final int j)
+        {
+            trace.append(' ').append(letter(j)).append('.').append(datapath.stepName(ctx[j].step()));
+            datapath.step(ctx[j]);
+        }
+
+        boolean allDone()
+        {
+            for (final PacketContext c : ctx)
+            {
+                if (!c.done())
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        String key()
+        {
+            final StringBuilder sb = new StringBuilder(256);
+            for (int j = 0; j < packets; j++)
+            {
+                final PacketContext c = ctx[j];
+                sb.append(letter(j)).append(":f").append(c.forcedBackend()).append(',').append(c.step()).append(',')
+                    .append(c.reason()).append(',')
+                    .append(c.unconfirmedEntry()).append(',').append(c.connDirection()).append(',');
+                appendTuple(sb, c.hi(), c.lo());
+                sb.append(",b").append(c.backend()).append(",[");
+                if (c.conn() != PacketContext.NONE)
+                {
+                    final StringBuilder entry = new StringBuilder();
+                    datapath.describeEntry(c.conn(), entry);
+                    sb.append(abstractPorts(entry.toString()));
+                }
+                sb.append("];");
+            }
+            sb.append('|').append(table()).append('|').append(counters());
+            return sb.toString();
+        }
+
+        String table()
+        {
+            final List<String> entries = new ArrayList<>();
+            datapath.forEachEntry(T0, (oh, ol, rh, rl, status, expires, hidden) ->
+            {
+                final StringBuilder sb = new StringBuilder(hidden ? "hidden " : "visible ");
+                appendTuple(sb, oh, ol);
+                sb.append(" -> ");
+                appendTuple(sb, rh, rl);
+                if (expires - T0 <= 2_000_000_000L)
+                {
+                    sb.append(" (").append((expires - T0) / 1_000_000).append(" ms)");
+                }
+                entries.add(sb.toString());
+            });
+            Collections.sort(entries);
+            return String.join("; ", entries);
+        }
+
+        String counters()
+        {
+            final StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < Counter.count(); i++)
+            {
+                final long v = datapath.counters().get(Counter.of(i));
+                if (v != 0)
+                {
+                    sb.append(sb.length() == 0 ? "" : " ").append(Counter.of(i).kernelName()).append('=').append(v);
+                }
+            }
+            return sb.length() == 0 ? "no counters" : sb.toString();
+        }
+
+        /** The outcome: verdicts, then (optionally) replies, counters and table. */
+        String outcome()
+        {
+            final StringBuilder sb = new StringBuilder();
+            for (int j = 0; j < packets; j++)
+            {
+                final PacketContext c = ctx[j];
+                sb.append(letter(j)).append('=').append(c.reason().label());
+                if (c.accepted())
+                {
+                    sb.append("->").append(destination(c));
+                }
+                sb.append(' ');
+            }
+            if (replies)
+            {
+                final PacketContext r = datapath.newContext(packets);
+                for (int j = 0; j < packets; j++)
+                {
+                    if (ctx[j].accepted())
+                    {
+                        datapath.begin(r, T0 + 1_000_000, Tuple.invertHi(ctx[j].hi()), Tuple.invertLo(ctx[j].lo()),
+                            PacketRecordDescriptor.DIR_REPLY, 0);
+                        datapath.process(r);
+                        sb.append("reply").append(letter(j)).append('=').append(r.reason().label()).append(' ');
+                    }
+                }
+            }
+            sb.append("| ").append(counters()).append(" | ").append(table());
+            return sb.toString();
+        }
+
+        String destination(final PacketContext c)
+        {
+            final int dst = Tuple.dstAddress(c.hi());
+            for (int b = 0; b < backends; b++)
+            {
+                if (dst == datapath.config().backendAddress(b))
+                {
+                    return "b" + b + (Tuple.srcPort(c.lo()) == CLIENT_PORT ? "" : ":moved-port");
+                }
+            }
+            return Ipv4.format(dst);
+        }
+
+        boolean conserved()
+        {
+            return datapath.counters().processed() == datapath.counters().accepted() + datapath.counters().dropped();
+        }
+
+        boolean anyDrop()
+        {
+            for (final PacketContext c : ctx)
+            {
+                if (!c.reason().accepted())
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private Tally expand(final String schedule)
+    {
+        final Replay state = new Replay(schedule);
+        if (state.allDone())
+        {
+            final String outcome = state.outcome();
+            drops.put(outcome, state.anyDrop());
+            conservation.merge(outcome, state.conserved(), Boolean::logicalAnd);
+            final Map<String, long[]> counts = new LinkedHashMap<>();
+            counts.put(outcome, new long[]{1});
+            final Map<String, String> witness = new HashMap<>();
+            witness.put(outcome, "");
+            return new Tally(counts, witness);
+        }
+        final String key = state.key();
+        final Tally known = memo.get(key);
+        if (known != null)
+        {
+            return known;
+        }
+        states++;
+        final Map<String, long[]> counts = new LinkedHashMap<>();
+        final Map<String, String> witness = new HashMap<>();
+        for (int j = 0; j < packets; j++)
+        {
+            if (state.ctx[j].done())
+            {
+                continue;
+            }
+            final String stepLabel = " " + letter(j) + "." + state.datapath.stepName(state.ctx[j].step());
+            final Tally child = expand(schedule + letter(j));
+            for (final Map.Entry<String, long[]> e : child.counts().entrySet())
+            {
+                counts.computeIfAbsent(e.getKey(), k -> new long[1])[0] += e.getValue()[0];
+                witness.putIfAbsent(e.getKey(), stepLabel + child.witnesses().get(e.getKey()));
+            }
+        }
+        final Tally tally = new Tally(counts, witness);
+        memo.put(key, tally);
+        return tally;
+    }
+
+    static void appendTuple(final StringBuilder sb, final long hi, final long lo)
+    {
+        sb.append(abstractPorts(Tuple.format(hi, lo)));
+    }
+
+    /** Ports other than the client's and the service's are NAT draws: shown as {@code *}. */
+    static String abstractPorts(final String text)
+    {
+        return text.replaceAll("port=(?!" + CLIENT_PORT + "\\b)(?!53\\b)\\d+", "port=*");
+    }
+}
