@@ -140,7 +140,11 @@ public final class JcstressGate
                 .getAnnotationsByType(MustObserve.class);
             for (final MustObserve must : required)
             {
-                final long seen = r.samples.getOrDefault(must.value(), 0L);
+                long seen = 0;
+                for (final String id : must.value().split("\\|"))
+                {
+                    seen += r.samples.getOrDefault(id.trim(), 0L);
+                }
                 out.printf("[jcstress-gate] %s: must observe \"%s\" (%s): %d of %d samples%n",
                     r.name, must.value(), must.why(), seen, r.total());
                 if (seen == 0)

@@ -16,7 +16,7 @@ import java.lang.annotation.Target;
 @Repeatable(MustObserve.List.class)
 public @interface MustObserve
 {
-    /** @return the outcome id, exactly as in {@code @Outcome(id = ...)}. */
+    /** @return the outcome id, exactly as in {@code @Outcome(id = ...)}; several ids separated by {@code |} mean any of them. */
     String value();
 
     /** @return why it must be reachable. */
