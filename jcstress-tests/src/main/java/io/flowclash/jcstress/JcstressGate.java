@@ -34,7 +34,7 @@ public final class JcstressGate
     private static final Pattern TEST_LINE =
         Pattern.compile("^\\.+ \\[(OK|FAILED|ERROR|[A-Z ]+)\\] (\\S+)\\s*$");
     private static final Pattern ROW = Pattern.compile(
-        "^\\s+(.+?)\\s+(\\d+)\\s+(\\d+(?:\\.\\d+)?)%\\s+(Acceptable|Forbidden|Interesting|Unknown)\\s+(.*)$");
+        "^\\s+(.+?)\\s+(\\d[\\d,]*)\\s+(\\d+(?:\\.\\d+)?)%\\s+(Acceptable|Forbidden|Interesting|Unknown)\\s+(.*)$");
 
     private JcstressGate()
     {
@@ -209,7 +209,7 @@ public final class JcstressGate
                 final Matcher row = ROW.matcher(line);
                 if (row.matches() && !row.group(1).equals("RESULT"))
                 {
-                    current.samples.merge(row.group(1).trim(), Long.parseLong(row.group(2)), Long::sum);
+                    current.samples.merge(row.group(1).trim(), Long.parseLong(row.group(2).replace(",", "")), Long::sum);
                     current.expect.put(row.group(1).trim(), row.group(4));
                 }
             }
