@@ -42,9 +42,19 @@ public final class ExploreCommand implements Runnable
     @Option(names = "--json", description = "Print as JSON.")
     boolean json;
 
+    @Option(names = "--replay", paramLabel = "WITNESS",
+        description = "Re-run one witness as printed (\"backends A=b0 B=b1: A.lookup ...\") and print its outcome.")
+    String replay;
+
     @Override
     public void run()
     {
+        if (replay != null)
+        {
+            spec.commandLine().getOut().println(
+                InterleavingExplorer.replay(design, packets, backends, replies, replay));
+            return;
+        }
         final InterleavingExplorer.Exploration e =
             InterleavingExplorer.explore(design, packets, backends, replies);
         final PrintWriter out = spec.commandLine().getOut();

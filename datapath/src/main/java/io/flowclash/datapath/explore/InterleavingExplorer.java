@@ -98,6 +98,71 @@ public final class InterleavingExplorer
         return explorer.run();
     }
 
+    /**
+     * Re-run one witness exactly: the backend choices and step sequence printed by {@link #explore}.
+     *
+     * @param designId design id.
+     * @param packets  racing packets.
+     * @param backends service backends.
+     * @param replies  follow with replies.
+     * @param witness  e.g. {@code backends A=b0 B=b1: A.lookup B.lookup A.alloc ...}.
+     * @return the outcome, as {@link Outcome#description()} shows it.
+     * @throws FlowclashException if the witness does not parse or a step name does not match the design's.
+     */
+    public static String replay(final String designId, final int packets, final int backends, final boolean replies,
+        final String witness)
+    {
+        final InterleavingExplorer explorer = new InterleavingExplorer(Designs.get(designId), packets, backends,
+            replies);
+        final int colon = witness.indexOf(':');
+        if (!witness.startsWith("backends ") || colon < 0)
+        {
+            throw new FlowclashException("witness '" + witness + "' does not start with 'backends A=bN ...:'");
+        }
+        explorer.choice = new int[packets];
+        final String[] picks = witness.substring("backends ".length(), colon).trim().split(" ");
+        if (picks.length != packets)
+        {
+            throw new FlowclashException("witness names " + picks.length + " backend choices, expected " + packets);
+        }
+        for (int j = 0; j < packets; j++)
+        {
+            final String expected = letter(j) + "=b";
+            if (!picks[j].startsWith(expected))
+            {
+                throw new FlowclashException("witness choice '" + picks[j] + "': expected " + expected + "N");
+            }
+            final int b = Integer.parseInt(picks[j].substring(expected.length()));
+            if (b < 0 || b >= backends)
+            {
+                throw new FlowclashException("witness choice '" + picks[j] + "': backend outside 0.." + (backends - 1));
+            }
+            explorer.choice[j] = b;
+        }
+        final Replay state = explorer.new Replay("");
+        for (final String step : witness.substring(colon + 1).trim().split("\\s+"))
+        {
+            final int dot = step.indexOf('.');
+            final int j = dot == 1 ? step.charAt(0) - 'A' : -1;
+            if (j < 0 || j >= packets || state.ctx[j].done())
+            {
+                throw new FlowclashException("witness step '" + step + "' names no packet that still has steps");
+            }
+            final String name = state.datapath.stepName(state.ctx[j].step());
+            if (!name.equals(step.substring(dot + 1)))
+            {
+                throw new FlowclashException("witness step '" + step + "': packet " + letter(j) + "'s next step is " +
+                    name + " in " + designId);
+            }
+            state.step(j);
+        }
+        if (!state.allDone())
+        {
+            throw new FlowclashException("witness ends before every packet is done");
+        }
+        return state.outcome();
+    }
+
     private Exploration run()
     {
         final long start = System.nanoTime();

@@ -109,6 +109,34 @@ class InterleavingExplorerTest
     }
 
     @Test
+    void shouldReplayEveryWitnessToItsOwnOutcome()
+    {
+        for (final String design : new String[]{"nf-drop", "nf-merge", "nf-same-origin", "nf-clash-insert"})
+        {
+            final InterleavingExplorer.Exploration e = InterleavingExplorer.explore(design, 3, 2, true);
+            for (final InterleavingExplorer.Outcome o : e.outcomes())
+            {
+                assertThat(InterleavingExplorer.replay(design, 3, 2, true, o.witness()))
+                    .as("%s witness %s", design, o.witness()).isEqualTo(o.description());
+            }
+        }
+    }
+
+    @Test
+    void shouldRejectAWitnessThatDoesNotFitTheDesign()
+    {
+        final String race2 = "backends A=b0 B=b0: A.lookup A.alloc A.dnat B.lookup B.alloc B.dnat B.snat B.confirm " +
+            "A.snat A.confirm";
+        assertThat(InterleavingExplorer.replay("nf-merge", 2, 1, false, race2)).startsWith("A=insert_failed");
+        assertThat(InterleavingExplorer.replay("nf-same-origin", 2, 1, false, race2)).startsWith("A=clash_merged");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+            InterleavingExplorer.replay("nf-merge", 2, 1, false, race2.replace("A.snat A.confirm", "A.confirm")))
+            .hasMessageContaining("next step is snat");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+            InterleavingExplorer.replay("nf-merge", 2, 1, false, "A.lookup")).hasMessageContaining("backends");
+    }
+
+    @Test
     void shouldShowTheNatClashEntryAndItsRepliesForRace3()
     {
         final InterleavingExplorer.Exploration e = InterleavingExplorer.explore("nf-clash-insert", 2, 2, true);
