@@ -101,6 +101,19 @@ public final class RunCommand implements Runnable
         description = "nf_conntrack_max / map size (default: ${DEFAULT-VALUE}).")
     int maxEntries;
 
+    @Option(names = "--map-entries", paramLabel = "N", defaultValue = "262144",
+        description = "max_entries of the Cilium designs' BPF maps (default: ${DEFAULT-VALUE}).")
+    int mapEntries;
+
+    @Option(names = "--map-type", paramLabel = "TYPE", defaultValue = "lru",
+        description = "lru (evicts when full) or hash (E2BIG when full) for the BPF maps (default: ${DEFAULT-VALUE}).")
+    String mapType;
+
+    @Option(names = "--pin-dir", paramLabel = "DIR",
+        description = "Keep the BPF maps in Chronicle Map files in DIR (pinned; reopened if present) " +
+            "instead of off-heap memory.")
+    Path pinDir;
+
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
 
@@ -125,9 +138,14 @@ public final class RunCommand implements Runnable
             throw new FlowclashException("--reply-delay: " + ex.getMessage());
         }
         BackendSelectors.create(selector, 1); // validates the name
+        if (!mapType.equals("lru") && !mapType.equals("hash"))
+        {
+            throw new FlowclashException("--map-type '" + mapType + "' is not lru or hash");
+        }
         final List<Designs.Design> designs = Designs.select(design);
         final DatapathConfig.Builder base = DatapathConfig.builder()
-            .backends(backends).selector(selector).notrack(notrack).maxEntries(maxEntries).workers(workers).seed(seed);
+            .backends(backends).selector(selector).notrack(notrack).maxEntries(maxEntries).workers(workers).seed(seed)
+            .mapEntries(mapEntries).mapLru(mapType.equals("lru")).pinDirectory(pinDir);
 
         final String spec;
         final PacketStream stream;
@@ -157,12 +175,14 @@ public final class RunCommand implements Runnable
         {
             for (final Designs.Design d : designs)
             {
-                final Datapath dp = d.create(base.build());
-                final RunResult r = new Runner(dp, options).run(stream);
-                results.add(r);
-                if (dump)
+                try (Datapath dp = d.create(base.build()))
                 {
-                    dumps.add(dump(dp, r.endNs()));
+                    final RunResult r = new Runner(dp, options).run(stream);
+                    results.add(r);
+                    if (dump)
+                    {
+                        dumps.add(dump(dp, r.endNs()));
+                    }
                 }
             }
         }
@@ -188,6 +208,10 @@ public final class RunCommand implements Runnable
     {
         return spec;
     }
+
+    private static final Counter[] BPF = {
+        Counter.MAP_UPDATE, Counter.MAP_EVICT, Counter.MAP_E2BIG, Counter.MAP_EEXIST, Counter.MAP_ENOENT,
+        Counter.REVNAT_MISS};
 
     private static final Counter[] CONNTRACK_S = {
         Counter.FOUND, Counter.INVALID, Counter.INSERT, Counter.INSERT_FAILED, Counter.DROP, Counter.EARLY_DROP,
@@ -219,6 +243,28 @@ public final class RunCommand implements Runnable
                 sb.append(' ').append(c.kernelName()).append('=').append(r.counter(c));
             }
             out.printf(Locale.ROOT, "%-20s%s%n", r.design(), sb);
+        }
+        boolean maps = false;
+        for (final RunResult r : results)
+        {
+            for (final Counter c : BPF)
+            {
+                maps |= r.counter(c) != 0;
+            }
+        }
+        if (maps)
+        {
+            out.printf(Locale.ROOT, "%nbpf maps (%s, max_entries %d%s):%n", mapType, mapEntries,
+                pinDir == null ? ", off-heap" : ", pinned in " + pinDir);
+            for (final RunResult r : results)
+            {
+                final StringBuilder sb = new StringBuilder();
+                for (final Counter c : BPF)
+                {
+                    sb.append(' ').append(c.kernelName()).append('=').append(r.counter(c));
+                }
+                out.printf(Locale.ROOT, "%-20s%s%n", r.design(), sb);
+            }
         }
         out.printf(Locale.ROOT, "%nverdicts (packets by reason; processed = accepted + dropped):%n");
         for (final RunResult r : results)

@@ -14,7 +14,7 @@ package io.flowclash.datapath;
  * worker). Step methods are safe to call concurrently from different workers. {@link #sweep} and
  * {@link #forEachEntry} may run concurrently with packets; they see each entry either before or after a change.
  */
-public interface Datapath
+public interface Datapath extends AutoCloseable
 {
     /** @return the design id, as in the registry. */
     String id();
@@ -111,6 +111,12 @@ public interface Datapath
      * @param sb   to append to.
      */
     void describeEntry(int conn, StringBuilder sb);
+
+    /** Release what the design holds (pinned maps are closed; their files stay). Idempotent. */
+    @Override
+    default void close()
+    {
+    }
 
     /** Receives table entries. */
     interface EntryVisitor

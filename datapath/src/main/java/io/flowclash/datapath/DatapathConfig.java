@@ -25,9 +25,15 @@ public final class DatapathConfig
     private final int lockStripes;
     private final int workers;
     private final long seed;
+    private final int mapEntries;
+    private final boolean mapLru;
+    private final java.nio.file.Path pinDirectory;
 
     private DatapathConfig(final Builder b)
     {
+        this.mapEntries = b.mapEntries;
+        this.mapLru = b.mapLru;
+        this.pinDirectory = b.pinDirectory;
         this.serviceAddress = b.serviceAddress;
         this.servicePort = b.servicePort;
         this.backends = b.backends;
@@ -71,7 +77,28 @@ public final class DatapathConfig
         b.lockStripes = lockStripes;
         b.workers = workers;
         b.seed = seed;
+        b.mapEntries = mapEntries;
+        b.mapLru = mapLru;
+        b.pinDirectory = pinDirectory;
         return b;
+    }
+
+    /** @return max_entries of the BPF maps of the Cilium designs (socket rev-NAT map, CT map). */
+    public int mapEntries()
+    {
+        return mapEntries;
+    }
+
+    /** @return true for LRU hash maps (Cilium's default), false for plain hash maps (E2BIG when full). */
+    public boolean mapLru()
+    {
+        return mapLru;
+    }
+
+    /** @return directory to pin BPF maps in (Chronicle Map engine), or null for the off-heap engine. */
+    public java.nio.file.Path pinDirectory()
+    {
+        return pinDirectory;
     }
 
     /** @return service VIP, host order. */
@@ -161,6 +188,34 @@ public final class DatapathConfig
         private int lockStripes = 1024;
         private int workers = 1;
         private long seed = 1;
+        private int mapEntries = 262_144;
+        private boolean mapLru = true;
+        private java.nio.file.Path pinDirectory;
+
+        /** @param n BPF map max_entries (Cilium's LB4_REVERSE_NAT_SK_MAP_SIZE is 262144). @return this. */
+        public Builder mapEntries(final int n)
+        {
+            if (n < 1 || n > (1 << 24))
+            {
+                throw new FlowclashException("map entries must be 1.." + (1 << 24) + ", got " + n);
+            }
+            this.mapEntries = n;
+            return this;
+        }
+
+        /** @param lru LRU hash maps (true) or plain hash maps. @return this. */
+        public Builder mapLru(final boolean lru)
+        {
+            this.mapLru = lru;
+            return this;
+        }
+
+        /** @param dir pin BPF maps in Chronicle Map files there, or null for off-heap maps. @return this. */
+        public Builder pinDirectory(final java.nio.file.Path dir)
+        {
+            this.pinDirectory = dir;
+            return this;
+        }
 
         /** @param address VIP. @param port port. @return this. */
         public Builder service(final int address, final int port)

@@ -1,5 +1,7 @@
 package io.flowclash.datapath;
 
+import io.flowclash.datapath.cilium.SocketLbDatapath;
+import io.flowclash.datapath.cilium.TcLbDatapath;
 import io.flowclash.datapath.conntrack.ConntrackEra;
 import io.flowclash.datapath.conntrack.NetfilterDatapath;
 
@@ -81,6 +83,12 @@ public final class Designs
             "merge, else loser inserted reply-only (NAT_CLASH) for 1 s; clash_resolve counted", false);
         nf("nf-reverse-merge", ConntrackEra.REVERSE_MERGE,
             "as nf-clash-insert, plus merge of exact reverse clashes", false);
+        register(new Design("cilium-socklb", "Cilium socket LB (1.6+, cgroup sendmsg/recvmsg)",
+            "no race: translated at the socket, backend = cookie % n; host conntrack 5.16+ without DNAT", false,
+            c -> new SocketLbDatapath("cilium-socklb", c)));
+        register(new Design("cilium-tc", "Cilium tc service LB over a BPF CT map",
+            "CT entry created with BPF_ANY: last writer wins, both packets pass", false,
+            c -> new TcLbDatapath("cilium-tc", c)));
     }
 
     private Designs()

@@ -126,6 +126,37 @@ class RunCommandTest
     }
 
     @Test
+    void shouldRunTheCiliumDesignsWithEveryOptionOfRun()
+    {
+        final String pins = System.getProperty("java.io.tmpdir") + "/flowclash-pins-" + ProcessHandle.current().pid();
+        final String[][] variants = {
+            {"--race", "real", "--workers", "2"}, {"--race", "always"}, {"--race", "never"}, {"--race", "p=0.3"},
+            {"--dispatch", "same-cpu"}, {"--backends", "3"}, {"--selector", "maglev"}, {"--selector", "rr"},
+            {"--notrack"}, {"--seed", "9"}, {"--reply-delay", "2ms"}, {"--max-entries", "5000"},
+            {"--map-entries", "50"}, {"--map-type", "hash", "--map-entries", "5000"}, {"--pin-dir", pins},
+            {"--json"}, {"--dump"}};
+        for (final String[] v : variants)
+        {
+            final StreamCommandTest.Result r = run(concat(new String[]{"run", "--design", "cilium-socklb,cilium-tc",
+                "--workload", "dns-pairs:sockets=300"}, v));
+            assertThat(r.status()).as(String.join(" ", v) + ": " + r.err()).isZero();
+            if (!v[0].equals("--json"))
+            {
+                dropped(r.out(), "cilium-socklb");
+                dropped(r.out(), "cilium-tc");
+            }
+            else
+            {
+                assertThat(r.out()).contains("\"design\":\"cilium-socklb\"").contains("\"revnat_miss\":");
+            }
+        }
+        final StreamCommandTest.Result all = run("run", "--design", "all", "--race", "always");
+        assertThat(all.status()).isZero();
+        assertThat(dropped(all.out(), "cilium-socklb")).isZero();
+        assertThat(dropped(all.out(), "cilium-tc")).isZero();
+    }
+
+    @Test
     void shouldListDesigns()
     {
         final StreamCommandTest.Result r = run("designs");

@@ -217,6 +217,9 @@ public final class ChronicleBpfHashMap implements BpfHashMap
     @Override
     public void close()
     {
-        map.close();
+        if (!map.isClosed())
+        {
+            map.close();
+        }
     }
 }

@@ -53,8 +53,22 @@ public final class NetfilterDatapath implements Datapath
     private static final int PORT_RANGE = 65535 - PORT_MIN + 1;
     private static final int PORT_ATTEMPTS = 128;
 
+    /**
+     * Where a finished packet's verdict goes. The default counts it and finishes the context; a design that wraps
+     * this one (socket LB) can continue the packet instead (a reply goes on to {@code recvmsg}).
+     */
+    public interface VerdictSink
+    {
+        /**
+         * @param ctx    the packet.
+         * @param reason its verdict in conntrack.
+         */
+        void done(PacketContext ctx, Reason reason);
+    }
+
     private final String id;
     private final ConntrackEra era;
+    private final VerdictSink sink;
     private final DatapathConfig config;
     private final DatapathCounters counters;
     private final StripedLockConntrackTable table;
@@ -69,10 +83,26 @@ public final class NetfilterDatapath implements Datapath
      */
     public NetfilterDatapath(final String id, final ConntrackEra era, final DatapathConfig config)
     {
+        this(id, era, config, new DatapathCounters(config.workers()), null);
+    }
+
+    /**
+     * A conntrack path inside another design.
+     *
+     * @param id       design id.
+     * @param era      the kernel era.
+     * @param config   service, table bounds, workers.
+     * @param counters counters shared with the enclosing design.
+     * @param sink     where verdicts go, or null to count and finish.
+     */
+    public NetfilterDatapath(final String id, final ConntrackEra era, final DatapathConfig config,
+        final DatapathCounters counters, final VerdictSink sink)
+    {
         this.id = id;
         this.era = era;
         this.config = config;
-        this.counters = new DatapathCounters(config.workers());
+        this.counters = counters;
+        this.sink = sink;
         this.table = new StripedLockConntrackTable(config.maxEntries(), config.buckets(), config.lockStripes(),
             config.workers(), config.seed(), counters);
         this.selector = BackendSelectors.create(config.selector(), config.backends());
@@ -641,6 +671,11 @@ public final class NetfilterDatapath implements Datapath
 
     private void done(final PacketContext ctx, final Reason reason)
     {
+        if (sink != null)
+        {
+            sink.done(ctx, reason);
+            return;
+        }
         counters.verdict(ctx.worker(), reason);
         ctx.finish(reason);
     }

@@ -39,6 +39,8 @@ public final class InterleavingExplorer
     public static final long T0 = 1_000_000_000L;
     static final int CLIENT = Ipv4.parse("10.244.0.5");
     static final int CLIENT_PORT = 40000;
+    /** The one socket every packet of the flow leaves from. */
+    static final long COOKIE = 1;
 
     /** One distinct outcome. */
     public record Outcome(String description, long interleavings, String witness, boolean anyDrop, boolean conserved)
@@ -218,14 +220,14 @@ public final class InterleavingExplorer
         Replay(final String schedule)
         {
             datapath = design.create(DatapathConfig.builder().backends(backends).workers(packets + 1)
-                .maxEntries(64).buckets(64).lockStripes(16).seed(11).build());
+                .maxEntries(64).buckets(64).lockStripes(16).mapEntries(64).seed(11).build());
             final long hi = Tuple.hi(CLIENT, datapath.config().serviceAddress());
             final long lo = Tuple.lo(CLIENT_PORT, datapath.config().servicePort(), Tuple.PROTO_UDP);
             for (int j = 0; j < packets; j++)
             {
                 ctx[j] = datapath.newContext(j);
                 ctx[j].forceBackend(choice[j]);
-                datapath.begin(ctx[j], T0, hi, lo, PacketRecordDescriptor.DIR_ORIGINAL, 1);
+                datapath.begin(ctx[j], T0, hi, lo, PacketRecordDescriptor.DIR_ORIGINAL, COOKIE);
             }
             for (int i = 0; i < schedule.length(); i++)
             {
@@ -329,7 +331,7 @@ public final class InterleavingExplorer
                     if (ctx[j].accepted())
                     {
                         datapath.begin(r, T0 + 1_000_000, Tuple.invertHi(ctx[j].hi()), Tuple.invertLo(ctx[j].lo()),
-                            PacketRecordDescriptor.DIR_REPLY, 0);
+                            PacketRecordDescriptor.DIR_REPLY, COOKIE); // received by the socket that sent it
                         datapath.process(r);
                         sb.append("reply").append(letter(j)).append('=').append(r.reason().label()).append(' ');
                     }

@@ -21,6 +21,7 @@ public final class BackendSelectors
         register("rr", IpvsRoundRobinSelector::new, "kube-proxy IPVS rr: next destination per new connection");
         register("sh", n -> new IpvsHashSelector(n, true), "IPVS sh: hash of the source address");
         register("dh", n -> new IpvsHashSelector(n, false), "IPVS dh: hash of the destination (the VIP)");
+        register("maglev", MaglevSelector::new, "Maglev lookup table over the tuple hash (Cilium tc LB; IPVS mh)");
     }
 
     private BackendSelectors()

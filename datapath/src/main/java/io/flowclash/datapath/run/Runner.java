@@ -44,6 +44,7 @@ public final class Runner
     private long[] replyHi = new long[1024];
     private long[] replyLo = new long[1024];
     private int[] replyLookup = new int[1024];
+    private long[] replyCookie = new long[1024];
     private byte[] replyType = new byte[1024];
     private int replyHead;
     private int replyTail;
@@ -232,10 +233,11 @@ public final class Runner
         }
         // the responder (a backend, or the node-local cache for NOTRACK) answers to where the query came from
         enqueueReply(r.timestampNs() + options.replyDelayNs(), Tuple.invertHi(ctx.hi()), Tuple.invertLo(ctx.lo()),
-            lookup, r.queryType() == PacketRecordDescriptor.QTYPE_AAAA ? ANSWERED_AAAA : ANSWERED_A);
+            lookup, r.queryType() == PacketRecordDescriptor.QTYPE_AAAA ? ANSWERED_AAAA : ANSWERED_A, r.socketCookie());
     }
 
-    private void enqueueReply(final long t, final long hi, final long lo, final int lookup, final byte type)
+    private void enqueueReply(final long t, final long hi, final long lo, final int lookup, final byte type,
+        final long cookie)
     {
         if (replyTail - replyHead == replyTime.length)
         {
@@ -247,6 +249,7 @@ public final class Runner
         replyLo[slot] = lo;
         replyLookup[slot] = lookup;
         replyType[slot] = type;
+        replyCookie[slot] = cookie; // the reply is received by the socket that sent the query
     }
 
     private void growReplies()
@@ -257,6 +260,7 @@ public final class Runner
         final long[] l = new long[n * 2];
         final int[] k = new int[n * 2];
         final byte[] y = new byte[n * 2];
+        final long[] c = new long[n * 2];
         for (int i = 0; i < n; i++)
         {
             final int from = (replyHead + i) & (n - 1);
@@ -265,12 +269,14 @@ public final class Runner
             l[i] = replyLo[from];
             k[i] = replyLookup[from];
             y[i] = replyType[from];
+            c[i] = replyCookie[from];
         }
         replyTime = t;
         replyHi = h;
         replyLo = l;
         replyLookup = k;
         replyType = y;
+        replyCookie = c;
         replyTail = n;
         replyHead = 0;
     }
@@ -283,7 +289,7 @@ public final class Runner
         {
             final int slot = replyHead++ & mask;
             datapath.begin(replyContext, replyTime[slot], replyHi[slot], replyLo[slot],
-                PacketRecordDescriptor.DIR_REPLY, 0);
+                PacketRecordDescriptor.DIR_REPLY, replyCookie[slot]);
             datapath.process(replyContext);
             datapath.quiescent(0);
             result.replies++;

@@ -74,7 +74,7 @@ class InterleavingExplorerTest
         {
             assertThat(o.conserved()).as("conservation in %s", o.description()).isTrue();
             assertThat(o.anyDrop()).as(o.description()).isEqualTo(verdictMultiset(o.description()).contains("insert_failed"));
-            // the flow is listed exactly once, whatever the interleaving
+            // the flow is listed exactly once, whatever the interleaving (conntrack, or Cilium's service CT entry)
             final String table = o.description().substring(o.description().lastIndexOf('|') + 1);
             assertThat(table.split("visible ", -1).length - 1).as("visible entries in %s", o.description())
                 .isEqualTo(1);

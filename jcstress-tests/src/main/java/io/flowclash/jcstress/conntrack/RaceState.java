@@ -28,7 +28,7 @@ public abstract class RaceState
     protected RaceState(final String design, final int backends)
     {
         datapath = Designs.get(design).create(DatapathConfig.builder().backends(backends).workers(2)
-            .maxEntries(8).buckets(16).lockStripes(4).seed(SEEDS.incrementAndGet()).build());
+            .maxEntries(8).buckets(16).lockStripes(4).mapEntries(16).seed(SEEDS.incrementAndGet()).build());
         a = datapath.newContext(0);
         b = datapath.newContext(1);
     }
