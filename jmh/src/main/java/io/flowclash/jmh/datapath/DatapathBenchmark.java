@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * lookup, refresh, NAT binding applied) and {@code newFlow} (every packet is a new flow: lookup miss, allocate,
  * DNAT, null binding with tuple_taken, confirm; virtual time advances so that each flow's previous entry has just
  * expired when its tuple comes round again, and the lookup reclaims it: insert and expiry balance, the table
- * neither fills nor empties). {@code chm-baseline} is {@link ConcurrentHashMapConntrack}.
+ * neither fills nor empties; the Cilium designs' LRU maps stay full and evict). {@code chm-baseline} is
+ * {@link ConcurrentHashMapConntrack}. Each flow is its own socket (cookie = flow index).
  *
  * <p>HOW TO RUN: {@code java -jar jmh/target/benchmarks.jar DatapathBenchmark -prof gc}
  */
@@ -36,12 +37,15 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {BuildInfo.JVM_ARGS, "-Xms2g", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {BuildInfo.JVM_AGRONA, BuildInfo.JVM_CHRONICLE_1, BuildInfo.JVM_CHRONICLE_2,
+    BuildInfo.JVM_CHRONICLE_3, BuildInfo.JVM_CHRONICLE_4, BuildInfo.JVM_CHRONICLE_5, BuildInfo.JVM_CHRONICLE_6,
+    BuildInfo.JVM_CHRONICLE_7, "-Xms2g", "-Xmx2g"})
 public class DatapathBenchmark
 {
     private static final long UNREPLIED_NS = 30_000_000_000L;
 
-    @Param({"nf-drop", "nf-merge", "nf-same-origin", "nf-clash-insert", "nf-reverse-merge", "chm-baseline"})
+    @Param({"nf-drop", "nf-merge", "nf-same-origin", "nf-clash-insert", "nf-reverse-merge", "cilium-socklb",
+        "cilium-tc", "chm-baseline"})
     String design;
 
     @Param({"65536", "1048576"})
@@ -68,7 +72,8 @@ public class DatapathBenchmark
         {
             throw new IllegalArgumentException("flows must be a power of two: " + flows);
         }
-        datapath = create(design, DatapathConfig.builder().backends(3).maxEntries(flows + flows / 4).seed(7).build());
+        datapath = create(design, DatapathConfig.builder().backends(3).maxEntries(flows + flows / 4)
+            .mapEntries(2 * flows + flows / 2).seed(7).build());
         ctx = datapath.newContext(0);
         his = new long[flows];
         los = new long[flows];

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = BuildInfo.JVM_ARGS)
+@Fork(value = 1, jvmArgsAppend = BuildInfo.JVM_AGRONA)
 public class PacketRecordBenchmark
 {
     /** Records in the stream the cursor walks (64 MiB at 1 M: larger than the caches). */
