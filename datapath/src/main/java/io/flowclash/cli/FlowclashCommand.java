@@ -22,6 +22,7 @@ import java.io.PrintWriter;
         DesignsCommand.class,
         RunCommand.class,
         ExploreCommand.class,
+        KernelLabCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class FlowclashCommand implements Runnable

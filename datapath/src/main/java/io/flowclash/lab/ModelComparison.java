@@ -1,0 +1,94 @@
+package io.flowclash.lab;
+
+import io.flowclash.datapath.Counter;
+import io.flowclash.datapath.Datapath;
+import io.flowclash.datapath.DatapathConfig;
+import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.Reason;
+import io.flowclash.datapath.run.RaceMode;
+import io.flowclash.datapath.run.RunOptions;
+import io.flowclash.datapath.run.RunResult;
+import io.flowclash.datapath.run.Runner;
+import io.flowclash.datapath.stream.PacketStream;
+import io.flowclash.datapath.workload.Workloads;
+
+import java.util.Locale;
+
+/**
+ * Sets the model beside a kernel-lab run: the same pairs and backends through the design that models this kernel
+ * ({@code nf-reverse-merge}, 6.12+), racing with the clash rate the kernel showed, and, for the old eras, the
+ * drops each model design predicts for the clashes the kernel saw (5.0 - 5.5 drop the split ones; <= 4.18 drop
+ * every clash).
+ *
+ * @param kernel       the lab's readings.
+ * @param model        the model run (this kernel's era) with race probability = the kernel's clash rate.
+ * @param sameOrigin   the model run of {@code nf-same-origin} with the same race probability.
+ * @param drop         the model run of {@code nf-nonat-merge} (4.7 - 4.18 on a NAT node) with the same probability.
+ */
+public record ModelComparison(KernelLab.Readings kernel, RunResult model, RunResult sameOrigin, RunResult drop)
+{
+    /** The design that models the kernel this lab was measured on. */
+    public static final String THIS_KERNEL = "nf-reverse-merge";
+
+    /** @param kernel readings. @return the comparison. */
+    public static ModelComparison of(final KernelLab.Readings kernel)
+    {
+        final KernelLab.Options o = kernel.options();
+        final double p = o.pairs() == 0 ? 0 : Math.min(1.0, (double)kernel.clashResolve() / o.pairs());
+        // all pairs within well under a second of virtual time, as the lab's run: hidden entries all still counted
+        final PacketStream stream = Workloads.generate(Workloads.parse(
+            "dns-pairs:sockets=" + o.pairs() + ",interval=1us,clients=1000"));
+        return new ModelComparison(kernel, run(THIS_KERNEL, o, p, stream), run("nf-same-origin", o, p, stream),
+            run("nf-nonat-merge", o, p, stream));
+    }
+
+    private static RunResult run(final String design, final KernelLab.Options o, final double p,
+        final PacketStream stream)
+    {
+        try (Datapath dp = Designs.get(design).create(DatapathConfig.builder().backends(o.backends()).workers(2)
+            .notrack(o.notrack()).seed(1).build()))
+        {
+            return new Runner(dp, new RunOptions(RaceMode.parse(String.format(Locale.ROOT, "p=%.6f", p)),
+                o.mode().equals("one-thread"), 200_000, 1_000_000_000L, 1)).run(stream);
+        }
+    }
+
+    /** @return clashes the kernel merged onto the winner (same backend). */
+    public long kernelMerged()
+    {
+        return kernel.clashResolve() - kernelSplit();
+    }
+
+    /** @return clashes split across backends: the hidden NAT_CLASH entries (conntrack -C minus pairs). */
+    public long kernelSplit()
+    {
+        return Math.max(0, kernel.entriesCount() - kernel.options().pairs());
+    }
+
+    /** @return drops 5.0 - 5.5 would have made for the kernel's clashes: the split ones. */
+    public long predictedSameOriginDrops()
+    {
+        return kernelSplit();
+    }
+
+    /** @return drops 4.7 - 4.18 (and <= 4.6) would have made: every clash. */
+    public long predictedDropEraDrops()
+    {
+        return kernel.clashResolve();
+    }
+
+    static long modelHidden(final RunResult r)
+    {
+        return r.hiddenEntries();
+    }
+
+    static long modelDrops(final RunResult r)
+    {
+        return r.reason(Reason.DROP_CLASH);
+    }
+
+    static long clashes(final RunResult r)
+    {
+        return r.counter(Counter.CLASH_RESOLVE) + r.counter(Counter.INSERT_FAILED);
+    }
+}

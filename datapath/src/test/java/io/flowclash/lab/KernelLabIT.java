@@ -1,0 +1,137 @@
+package io.flowclash.lab;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The real kernel of this machine (Linux 5.10+, root; run by {@code ./mvnw verify -Pkernel-lab}): the relations
+ * {@code shared/reference/kernel-lab.md} found to hold in every run, asserted on fresh namespaces per case. No
+ * timing is asserted; clash rates only where the reference saw them far from any bound (spin > 75 %).
+ */
+class KernelLabIT
+{
+    private static final int PAIRS = 2000;
+
+    @BeforeAll
+    static void prerequisites()
+    {
+        KernelLab.checkPrerequisites();
+        KernelLab.cleanup();
+    }
+
+    private static KernelLab.Readings run(final String placement, final int backends, final String mode,
+        final boolean replies, final boolean notrack, final String emulate, final int pairs)
+    {
+        return KernelLab.run(new KernelLab.Options(placement, pairs, backends, mode, replies, 50, notrack, emulate));
+    }
+
+    private static void assertKernelInvariants(final KernelLab.Readings k, final int pairs)
+    {
+        assertThat(k.stat().get("drop")).as("drop").isZero();
+        assertThat(k.stat().get("insert_failed")).as("insert_failed").isZero();
+        assertThat(k.entriesListed()).as("conntrack -L lists one entry per pair (unique ports)").isEqualTo(pairs);
+        assertThat(k.dnatCounter()).as("nft DNAT counter = pairs + clash_resolve")
+            .isEqualTo(pairs + k.clashResolve());
+        assertThat(k.received()).as("every datagram reached a backend").isEqualTo(2L * pairs);
+    }
+
+    @ParameterizedTest(name = "spin, out, {0} backend(s)")
+    @ValueSource(ints = {1, 2, 4})
+    void shouldSplitClashesAsTheLoserDrawsItsBackend(final int backends)
+    {
+        final KernelLab.Readings k = run("out", backends, "spin", false, false, "none", PAIRS);
+        assertKernelInvariants(k, PAIRS);
+        final long clashes = k.clashResolve();
+        final long split = k.entriesCount() - PAIRS;
+        assertThat(clashes).as("spin release makes the pairs race").isGreaterThan(PAIRS / 4);
+        // two independent measures of the split pairs: hidden NAT_CLASH entries and the responder's own count
+        assertThat(split).as("entries - pairs vs responder split").isBetween(k.split() - 2, k.split());
+        final double expected = (backends - 1) / (double)backends;
+        final double sd = Math.sqrt(clashes * expected * (1 - expected));
+        assertThat((double)split).as("split ~ (n-1)/n of %d clashes", clashes)
+            .isBetween(clashes * expected - 5 * sd - 2, clashes * expected + 5 * sd + 2);
+        // the model beside it: at the kernel's clash rate the model splits the same share
+        final ModelComparison c = ModelComparison.of(k);
+        assertThat(c.model().dropped()).isZero();
+        assertThat(c.predictedSameOriginDrops()).isEqualTo(split);
+        assertThat(c.predictedDropEraDrops()).isEqualTo(clashes);
+    }
+
+    @Test
+    void shouldNeverClashWhenOneThreadSendsBoth()
+    {
+        final KernelLab.Readings k = run("out", 2, "one-thread", false, false, "none", PAIRS);
+        assertKernelInvariants(k, PAIRS);
+        assertThat(k.clashResolve()).isZero();
+        assertThat(k.entriesCount()).isEqualTo(PAIRS);
+    }
+
+    @Test
+    void shouldDeliverEveryReplyFromTheVipInThePodPlacement()
+    {
+        final KernelLab.Readings k = run("pre", 2, "spin", true, false, "none", PAIRS);
+        assertKernelInvariants(k, PAIRS);
+        assertThat(k.lostReplies()).as("lost replies").isZero();
+        assertThat(k.badSource()).as("replies not from the VIP").isZero();
+        assertThat(k.replies()).isEqualTo(2L * PAIRS);
+    }
+
+    @Test
+    void shouldDropExactlyTheSplitClashesWhenEmulating50()
+    {
+        final KernelLab.Readings k = run("out", 2, "spin", true, false, "same-origin", 1000);
+        final long split = k.entriesCount() - 1000; // the NAT_CLASH entries are inserted before the chain drops
+        assertThat(k.natclashDrops()).as("emulated 5.0-5.5 drops = split clashes").isBetween(split - 2, split);
+        assertThat(ModelComparison.of(k).predictedSameOriginDrops()).isEqualTo(split);
+        assertThat(k.senderEperm()).as("in the out placement the sender sees EPERM").isEqualTo(k.natclashDrops());
+        assertThat(k.lostReplies()).as("each dropped query is a lost reply").isEqualTo(k.natclashDrops());
+        assertThat(k.received()).isEqualTo(2000 - k.natclashDrops());
+    }
+
+    @Test
+    void shouldDropEveryClashWhenEmulatingThe418Kernels()
+    {
+        final KernelLab.Readings k = run("out", 2, "park", true, false, "drop", PAIRS);
+        final long dropped = k.natclashDrops() + k.mergedDrops();
+        assertThat(dropped).as("emulated <= 4.18 drops = clash_resolve").isEqualTo(k.clashResolve());
+        assertThat(ModelComparison.of(k).predictedDropEraDrops()).isEqualTo(dropped);
+        assertThat(k.lostReplies()).isEqualTo(dropped);
+        assertThat(k.received()).isEqualTo(2L * PAIRS - dropped);
+    }
+
+    @Test
+    void shouldKeepNotrackTrafficOutOfConntrack()
+    {
+        final KernelLab.Readings k = run("pre", 2, "spin", true, true, "none", 1000);
+        assertThat(k.clashResolve()).isZero();
+        assertThat(k.entriesListed()).as("no conntrack entry for DNS").isZero();
+        assertThat(k.dnatCounter()).as("no DNAT").isZero();
+        assertThat(k.lostReplies()).isZero();
+        assertThat(k.badSource()).as("the local server answers from the VIP").isZero();
+    }
+
+    @Test
+    void shouldCleanUpLeftoversByPrefix()
+    {
+        Shell.run("ip", "netns", "add", KernelLab.PREFIX + "abcdef-cli");
+        assertThat(KernelLab.cleanup()).contains(KernelLab.PREFIX + "abcdef-cli");
+        assertThat(Shell.run("ip", "netns", "list")).doesNotContain(KernelLab.PREFIX + "abcdef");
+    }
+
+    @AfterAll
+    static void nothingLeft()
+    {
+        assertThat(Shell.run("ip", "netns", "list")).as("namespaces left").doesNotContain(KernelLab.PREFIX);
+        assertThat(Shell.run("nft", "list", "tables")).as("nft tables left in the root namespace")
+            .doesNotContain(KernelLab.PREFIX);
+        final List<ProcessHandle> alive = ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList();
+        assertThat(alive).as("child processes left").isEmpty();
+    }
+}
