@@ -133,6 +133,10 @@ public final class KernelLabCommand implements Runnable
         out.printf(Locale.ROOT, "%-42s %12d %14s%n", "nft DNAT counter (= pairs + clash_resolve)", k.dnatCounter(),
             "(" + (o.pairs() + k.clashResolve()) + ")");
         out.printf(Locale.ROOT, "%-42s %12d%n", "datagrams the backends received", k.received());
+        if (k.rcvbufErrors() > 0)
+        {
+            out.printf(Locale.ROOT, "%-42s %12d%n", "  dropped at the responder's full buffer", k.rcvbufErrors());
+        }
         out.printf(Locale.ROOT, "%-42s %12d%n", "pairs split across backends (responder)", k.split());
         if (o.replies())
         {
@@ -180,6 +184,7 @@ public final class KernelLabCommand implements Runnable
             .field("entriesCount", k.entriesCount()).field("entriesListed", k.entriesListed())
             .field("dnatCounter", k.dnatCounter()).field("natclashDrops", k.natclashDrops())
             .field("mergedDrops", k.mergedDrops()).field("received", k.received())
+            .field("rcvbufErrors", k.rcvbufErrors())
             .field("responderSplit", k.split()).field("replies", k.replies()).field("lostReplies", k.lostReplies())
             .field("badSource", k.badSource()).field("sendErrors", k.senderErrors()).field("eperm", k.senderEperm())
             .field("elapsedNs", k.elapsedNs()).name("stat").beginObject();

@@ -47,7 +47,8 @@ public final class KernelLab
     /** What the kernel did. */
     public record Readings(
         String name, Options options, Map<String, Long> stat, long entriesCount, long entriesListed,
-        long dnatCounter, long natclashDrops, long mergedDrops, long received, long split, String sender,
+        long dnatCounter, long natclashDrops, long mergedDrops, long received, long rcvbufErrors, long split,
+        String sender,
         long senderEperm, long senderErrors, long replies, long lostReplies, long badSource, long elapsedNs)
     {
         /** @return clash_resolve of the run (clashes the kernel resolved by merge or reply-only insert). */
@@ -299,6 +300,7 @@ public final class KernelLab
             // it is gone: its line is missing and reported below
         }
         final String responderLine = lastLine(responder);
+        final long rcvbufErrors = udpRcvbufErrors(backend);
         final Map<String, String> s = keyValues(senderLine);
         final Map<String, String> r = keyValues(responderLine);
         long received = 0;
@@ -311,10 +313,28 @@ public final class KernelLab
         }
         return new Readings(name, options, after.minus(before).values(), count, listed,
             counters.getOrDefault("dnatted", 0L), counters.getOrDefault("natclash", 0L),
-            counters.getOrDefault("merged", 0L), received, Long.parseLong(r.getOrDefault("split", "0")), senderLine,
+            counters.getOrDefault("merged", 0L), received, rcvbufErrors, Long.parseLong(r.getOrDefault("split", "0")),
+            senderLine,
             Long.parseLong(s.getOrDefault("eperm", "0")), Long.parseLong(s.getOrDefault("sendErrors", "0")),
             Long.parseLong(s.getOrDefault("replies", "0")), Long.parseLong(s.getOrDefault("lost", "0")),
             Long.parseLong(s.getOrDefault("badSource", "0")), Long.parseLong(s.getOrDefault("elapsedNs", "0")));
+    }
+
+    /** {@code Udp: RcvbufErrors} of a namespace: datagrams the kernel delivered to a full socket buffer. */
+    private static long udpRcvbufErrors(final String ns)
+    {
+        final String[] lines = Shell.inNetns(ns, "cat", "/proc/net/snmp").split("\n");
+        for (int i = 0; i + 1 < lines.length; i++)
+        {
+            if (lines[i].startsWith("Udp:") && lines[i + 1].startsWith("Udp:"))
+            {
+                final List<String> names = Arrays.asList(lines[i].trim().split("\\s+"));
+                final String[] values = lines[i + 1].trim().split("\\s+");
+                final int at = names.indexOf("RcvbufErrors");
+                return at > 0 && at < values.length ? Long.parseLong(values[at]) : 0;
+            }
+        }
+        return 0;
     }
 
     private static List<String> withVip(final List<String> addresses)

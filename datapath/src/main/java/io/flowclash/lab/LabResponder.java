@@ -38,6 +38,9 @@ public final class LabResponder
         for (int b = 0; b < n; b++)
         {
             final DatagramChannel ch = DatagramChannel.open();
+            // a spinning sender can starve us on 2 cores: a large buffer (capped by net.core.rmem_max) keeps
+            // datagrams queued instead of dropped; drops that still happen show as Udp RcvbufErrors
+            ch.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
             ch.bind(new InetSocketAddress(InetAddress.getByName(addresses.get(b)), port));
             channels.add(ch);
             final int backend = b;
