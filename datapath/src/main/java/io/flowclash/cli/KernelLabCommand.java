@@ -33,7 +33,7 @@ import java.util.Map;
         "Emulation of old kernels on this one (a chain at postrouting priority 2147483647): same-origin drops",
         "what 5.0-5.5 dropped (clashes split across backends); drop drops every clash (<= 4.18).",
         "See docs/kernel-lab.md."},
-    subcommands = {KernelLabCommand.Responder.class, KernelLabCommand.Sender.class})
+    subcommands = {KernelLabCommand.Responder.class, KernelLabCommand.Sender.class, KernelLabCommand.Resolve.class})
 public final class KernelLabCommand implements Runnable
 {
     @CommandLine.Spec
@@ -68,6 +68,16 @@ public final class KernelLabCommand implements Runnable
         description = "none, same-origin (5.0-5.5 drops) or drop (<= 4.18 drops) (default: ${DEFAULT-VALUE}).")
     String emulate;
 
+    @Option(names = "--lookups", paramLabel = "N", defaultValue = "0",
+        description = "Instead of the race sender: N real glibc getaddrinfo(AF_UNSPEC) lookups of a test name " +
+            "served by dnsmasq on the backends (needs dnsmasq-base) (default: ${DEFAULT-VALUE}: race sender).")
+    int lookups;
+
+    @Option(names = "--resolv-options", paramLabel = "OPT", defaultValue = "default",
+        description = "resolv.conf options for --lookups: default, single-request or single-request-reopen " +
+            "(default: ${DEFAULT-VALUE}).")
+    String resolvOptions;
+
     @Option(names = "--cleanup", description = "Remove what earlier runs left (namespaces " + KernelLab.PREFIX +
         "xxxxxx-*, their processes, /etc/netns entries) and exit.")
     boolean cleanup;
@@ -92,8 +102,11 @@ public final class KernelLabCommand implements Runnable
         check(pairs >= 1 && pairs <= 40_000, "--pairs must be 1..40000, got " + pairs);
         check(backends >= 1 && backends <= 8, "--backends must be 1..8, got " + backends);
         check(timeoutMs >= 1 && timeoutMs <= 10_000, "--timeout-ms must be 1..10000, got " + timeoutMs);
-        final KernelLab.Readings k = KernelLab.run(new KernelLab.Options(placement, pairs, backends, mode, replies,
-            timeoutMs, notrack, emulate));
+        check(lookups >= 0 && lookups <= 100_000, "--lookups must be 0..100000, got " + lookups);
+        check(List.of("default", "single-request", "single-request-reopen").contains(resolvOptions),
+            "--resolv-options '" + resolvOptions + "' is not default, single-request or single-request-reopen");
+        final KernelLab.Readings k = KernelLab.run(new KernelLab.Options(placement, lookups > 0 ? lookups : pairs,
+            backends, mode, replies, timeoutMs, notrack, emulate, lookups, resolvOptions));
         final ModelComparison c = ModelComparison.of(k);
         if (json)
         {
@@ -117,10 +130,24 @@ public final class KernelLabCommand implements Runnable
     {
         final KernelLab.Readings k = c.kernel();
         final KernelLab.Options o = k.options();
-        out.printf(Locale.ROOT, "kernel lab %s: placement %s, %d pairs, %d backend(s), mode %s, %s%s%s; kernel %s%n%n",
-            k.name(), o.placement(), o.pairs(), o.backends(), o.mode(), o.replies() ? "echo" : "sink",
+        out.printf(Locale.ROOT, "kernel lab %s: placement %s, %s, %d backend(s), %s%s%s; kernel %s%n%n",
+            k.name(), o.placement(), o.resolver() ? o.lookups() + " lookups" : o.pairs() + " pairs", o.backends(),
+            o.resolver() ? "dnsmasq" : "mode " + o.mode() + ", " + (o.replies() ? "echo" : "sink"),
             o.notrack() ? ", NOTRACK" : "", o.emulate().equals("none") ? "" : ", emulating " + o.emulate(),
             System.getProperty("os.version"));
+        if (k.resolverLine() != null)
+        {
+            final Map<String, String> r = io.flowclash.lab.KernelLab.keyValues(k.resolverLine());
+            out.printf(Locale.ROOT, "glibc getaddrinfo(AF_UNSPEC) through the VIP, resolv.conf options: %s%n",
+                o.resolvOptions());
+            out.printf(Locale.ROOT, "  lookups %s, failed %s, one family only %s, slower than 1 s %s%n",
+                r.get("lookups"), r.get("failed"), r.get("partial"), r.get("slow"));
+            out.printf(Locale.ROOT, "  latency us: p50 %s, p99 %s, max %s%n", r.get("p50us"), r.get("p99us"),
+                r.get("maxus"));
+            out.printf(Locale.ROOT, "  clash_resolve %d, new conntracks (nft DNAT counter - clash_resolve) %d, " +
+                "entries %d%n", k.clashResolve(), k.dnatCounter() - k.clashResolve(), k.entriesCount());
+            return;
+        }
         out.printf(Locale.ROOT, "%-42s %12s %14s%n", "", "kernel", ModelComparison.THIS_KERNEL);
         row(out, "pairs", o.pairs(), c.model().lookups());
         row(out, "clashes (clash_resolve)", k.clashResolve(), c.model().counter(io.flowclash.datapath.Counter.CLASH_RESOLVE));
@@ -187,7 +214,7 @@ public final class KernelLabCommand implements Runnable
             .field("rcvbufErrors", k.rcvbufErrors())
             .field("responderSplit", k.split()).field("replies", k.replies()).field("lostReplies", k.lostReplies())
             .field("badSource", k.badSource()).field("sendErrors", k.senderErrors()).field("eperm", k.senderEperm())
-            .field("elapsedNs", k.elapsedNs()).name("stat").beginObject();
+            .field("elapsedNs", k.elapsedNs()).field("resolver", k.resolverLine()).name("stat").beginObject();
         for (final Map.Entry<String, Long> e : k.stat().entrySet())
         {
             j.field(e.getKey(), e.getValue());
@@ -264,6 +291,31 @@ public final class KernelLabCommand implements Runnable
             catch (final Exception ex)
             {
                 throw new FlowclashException("sender: " + ex, ex);
+            }
+        }
+    }
+
+    /** Runs inside the client namespace (started by the lab). */
+    @Command(name = "resolve", hidden = true, description = "Lab glibc lookups (internal).")
+    static final class Resolve implements Runnable
+    {
+        @Option(names = "--name", required = true)
+        String name;
+
+        @Option(names = "--lookups", required = true)
+        int lookups;
+
+        @Override
+        public void run()
+        {
+            try
+            {
+                io.flowclash.lab.LabResolver.run(name, lookups);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new FlowclashException("resolve: interrupted");
             }
         }
     }

@@ -40,16 +40,43 @@ public final class KernelLab
 
     /** Run options. */
     public record Options(String placement, int pairs, int backends, String mode, boolean replies, int timeoutMs,
-        boolean notrack, String emulate)
+        boolean notrack, String emulate, int lookups, String resolvOptions)
     {
+        /**
+         * Options of a race run (no resolver lookups).
+         *
+         * @param placement out or pre.
+         * @param pairs     socket pairs.
+         * @param backends  backends.
+         * @param mode      spin, park or one-thread.
+         * @param replies   echo and wait for replies.
+         * @param timeoutMs reply timeout.
+         * @param notrack   NOTRACK rules.
+         * @param emulate   none, same-origin or drop.
+         */
+        public Options(final String placement, final int pairs, final int backends, final String mode,
+            final boolean replies, final int timeoutMs, final boolean notrack, final String emulate)
+        {
+            this(placement, pairs, backends, mode, replies, timeoutMs, notrack, emulate, 0, "default");
+        }
+
+        /** @return true for real glibc lookups against dnsmasq instead of the race sender. */
+        public boolean resolver()
+        {
+            return lookups > 0;
+        }
     }
+
+    /** The test name dnsmasq answers (A and AAAA). */
+    static final String TEST_NAME = "web.kl.lab";
 
     /** What the kernel did. */
     public record Readings(
         String name, Options options, Map<String, Long> stat, long entriesCount, long entriesListed,
         long dnatCounter, long natclashDrops, long mergedDrops, long received, long rcvbufErrors, long split,
         String sender,
-        long senderEperm, long senderErrors, long replies, long lostReplies, long badSource, long elapsedNs)
+        long senderEperm, long senderErrors, long replies, long lostReplies, long badSource, long elapsedNs,
+        String resolverLine)
     {
         /** @return clash_resolve of the run (clashes the kernel resolved by merge or reply-only insert). */
         public long clashResolve()
@@ -62,6 +89,8 @@ public final class KernelLab
     private final Options options;
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> children = new ArrayList<>();
+    private final List<Path> tempDirs = new ArrayList<>();
+    private final List<Path> etcDirs = new ArrayList<>();
     private final Thread hook;
     private boolean tornDown;
 
@@ -278,28 +307,42 @@ public final class KernelLab
             nft(nat, emulationRules());
         }
         nft(nat, natRules(out));
-        final Process responder = startChild(backend, "responder", "--addresses",
-            String.join(",", options.notrack() ? withVip(backendAddresses) : backendAddresses),
-            "--mode", options.replies() ? "echo" : "sink");
-        awaitLine(responder, "ready");
+        final List<String> listen = options.notrack() ? withVip(backendAddresses) : backendAddresses;
+        final Process responder = options.resolver() ? startDnsmasq(backend, listen, client) :
+            startChild(backend, "responder", "--addresses", String.join(",", listen),
+                "--mode", options.replies() ? "echo" : "sink");
+        if (!options.resolver())
+        {
+            awaitLine(responder, "ready");
+        }
         final ConntrackStat before = ConntrackStat.parse(Shell.inNetns(nat, "cat", "/proc/net/stat/nf_conntrack"));
-        final Process sender = startChild(client, "sender", "--pairs", Integer.toString(options.pairs()),
-            "--mode", options.mode(), "--first-port", Integer.toString(FIRST_PORT),
-            "--timeout-ms", Integer.toString(options.timeoutMs()), options.replies() ? "--replies" : "--no-replies");
+        final Process sender = options.resolver() ?
+            startChild(client, "resolve", "--name", TEST_NAME, "--lookups", Integer.toString(options.lookups())) :
+            startChild(client, "sender", "--pairs", Integer.toString(options.pairs()),
+                "--mode", options.mode(), "--first-port", Integer.toString(FIRST_PORT),
+                "--timeout-ms", Integer.toString(options.timeoutMs()), options.replies() ? "--replies" : "--no-replies");
         final String senderLine = lastLine(sender);
         final ConntrackStat after = ConntrackStat.parse(Shell.inNetns(nat, "cat", "/proc/net/stat/nf_conntrack"));
         final long count = Long.parseLong(Shell.inNetns(nat, "conntrack", "-C").trim()); // before -L, which reaps
         final long listed = Shell.inNetns(nat, "conntrack", "-L", "-p", "udp").lines().filter(l -> !l.isBlank()).count();
         final Map<String, Long> counters = nftCounters(nat);
-        try
+        String responderLine = "";
+        if (options.resolver())
         {
-            responder.getOutputStream().close();
+            responder.destroy();
         }
-        catch (final IOException ignore)
+        else
         {
-            // it is gone: its line is missing and reported below
+            try
+            {
+                responder.getOutputStream().close();
+            }
+            catch (final IOException ignore)
+            {
+                // it is gone: its line is missing and reported below
+            }
+            responderLine = lastLine(responder);
         }
-        final String responderLine = lastLine(responder);
         final long rcvbufErrors = udpRcvbufErrors(backend);
         final Map<String, String> s = keyValues(senderLine);
         final Map<String, String> r = keyValues(responderLine);
@@ -317,7 +360,52 @@ public final class KernelLab
             senderLine,
             Long.parseLong(s.getOrDefault("eperm", "0")), Long.parseLong(s.getOrDefault("sendErrors", "0")),
             Long.parseLong(s.getOrDefault("replies", "0")), Long.parseLong(s.getOrDefault("lost", "0")),
-            Long.parseLong(s.getOrDefault("badSource", "0")), Long.parseLong(s.getOrDefault("elapsedNs", "0")));
+            Long.parseLong(s.getOrDefault("badSource", "0")), Long.parseLong(s.getOrDefault("elapsedNs", "0")),
+            options.resolver() ? senderLine : null);
+    }
+
+    /**
+     * dnsmasq from Debian's dnsmasq-base, listening only on the backend addresses, answering A and AAAA for the
+     * test name from a hosts file; the client namespace's resolv.conf points at the VIP.
+     */
+    private Process startDnsmasq(final String ns, final List<String> listen, final String client)
+    {
+        if (!Shell.has("dnsmasq"))
+        {
+            throw new FlowclashException("kernel lab resolver lookups need 'dnsmasq': install it with " +
+                "'apt-get install -y dnsmasq-base'");
+        }
+        try
+        {
+            final Path dir = Files.createTempDirectory(name + "-dns");
+            tempDirs.add(dir);
+            final Path hosts = Files.writeString(dir.resolve("hosts"),
+                "10.1.2.3 " + TEST_NAME + "\nfd00:1::3 " + TEST_NAME + "\n");
+            final Path etcNetns = Paths.get("/etc/netns");
+            if (!Files.exists(etcNetns))
+            {
+                Files.createDirectories(etcNetns);
+                etcDirs.add(etcNetns); // ours: removed at teardown if empty
+            }
+            final Path etc = etcNetns.resolve(client);
+            Files.createDirectories(etc);
+            etcDirs.add(0, etc);
+            final String opts = options.resolvOptions().equals("default") ? "" :
+                "options " + options.resolvOptions() + "\n";
+            Files.writeString(etc.resolve("resolv.conf"), "nameserver " + VIP + "\n" + opts);
+            final List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, "dnsmasq", "-k",
+                "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--addn-hosts=" + hosts,
+                "--listen-address=" + String.join(",", listen), "--bind-interfaces", "--user=root",
+                "--pid-file=" + dir.resolve("pid"), "--cache-size=1000", "--log-facility=" + dir.resolve("log")));
+            final Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out").toFile()).start();
+            children.add(p);
+            return p;
+        }
+        catch (final IOException ex)
+        {
+            throw new FlowclashException("kernel lab: cannot start dnsmasq: " + ex.getMessage(), ex);
+        }
     }
 
     /** {@code Udp: RcvbufErrors} of a namespace: datagrams the kernel delivered to a full socket buffer. */
@@ -421,7 +509,8 @@ public final class KernelLab
         final List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns,
             Paths.get(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(Arrays.asList(BuildInfo.JVM_ARGS.split(" ")));
-        cmd.addAll(List.of("-XX:+UseSerialGC", "-Xss512k", "-cp", System.getProperty("java.class.path"),
+        cmd.addAll(List.of("-XX:+UseSerialGC", "-Xss512k", "-Dsun.net.inetaddr.ttl=0",
+            "-Dsun.net.inetaddr.negative.ttl=0", "-cp", System.getProperty("java.class.path"),
             "io.flowclash.cli.FlowclashCommand", "kernel-lab", role));
         cmd.addAll(Arrays.asList(args));
         try
@@ -484,7 +573,8 @@ public final class KernelLab
         }
     }
 
-    static Map<String, String> keyValues(final String line)
+    /** @param line key=value words. @return them as a map. */
+    public static Map<String, String> keyValues(final String line)
     {
         final Map<String, String> kv = new LinkedHashMap<>();
         for (final String part : line.trim().split("\\s+"))
@@ -524,6 +614,21 @@ public final class KernelLab
         for (final String ns : namespaces)
         {
             deleteNetns(ns);
+        }
+        for (final Path p : etcDirs)
+        {
+            if (p.getFileName().toString().startsWith(PREFIX))
+            {
+                deleteRecursively(p);
+            }
+            else
+            {
+                p.toFile().delete(); // /etc/netns, only if we created it and it is empty now
+            }
+        }
+        for (final Path p : tempDirs)
+        {
+            deleteRecursively(p);
         }
     }
 

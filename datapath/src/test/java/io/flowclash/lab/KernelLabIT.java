@@ -128,6 +128,25 @@ class KernelLabIT
     }
 
     @Test
+    void shouldResolveThroughTheVipWithRealGlibcLookups()
+    {
+        final KernelLab.Readings plain = KernelLab.run(new KernelLab.Options("out", 500, 2, "spin", true, 200, false,
+            "none", 500, "default"));
+        final java.util.Map<String, String> r = KernelLab.keyValues(plain.resolverLine());
+        assertThat(r.get("failed")).as("failed lookups").isEqualTo("0");
+        assertThat(r.get("partial")).as("lookups missing A or AAAA").isEqualTo("0");
+        assertThat(plain.stat().get("drop")).isZero();
+        assertThat(plain.stat().get("insert_failed")).isZero();
+        assertThat(plain.entriesCount()).as("one entry per new source port")
+            .isEqualTo(plain.dnatCounter() - plain.clashResolve()).isPositive().isLessThanOrEqualTo(500);
+        // single-request-reopen sends the AAAA from a new socket: about twice the entries
+        final KernelLab.Readings reopen = KernelLab.run(new KernelLab.Options("out", 500, 2, "spin", true, 200, false,
+            "none", 500, "single-request-reopen"));
+        assertThat(KernelLab.keyValues(reopen.resolverLine()).get("failed")).isEqualTo("0");
+        assertThat(reopen.entriesCount()).isGreaterThan(plain.entriesCount() * 3 / 2);
+    }
+
+    @Test
     void shouldCleanUpLeftoversByPrefix()
     {
         Shell.run("ip", "netns", "add", KernelLab.PREFIX + "abcdef-cli");
@@ -141,6 +160,9 @@ class KernelLabIT
         assertThat(Shell.run("ip", "netns", "list")).as("namespaces left").doesNotContain(KernelLab.PREFIX);
         assertThat(Shell.run("nft", "list", "tables")).as("nft tables left in the root namespace")
             .doesNotContain(KernelLab.PREFIX);
+        final java.io.File[] etc = new java.io.File("/etc/netns").listFiles();
+        assertThat(etc == null ? new java.io.File[0] : etc).as("/etc/netns entries left")
+            .noneMatch(f -> f.getName().startsWith(KernelLab.PREFIX));
         final List<ProcessHandle> alive = ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList();
         assertThat(alive).as("child processes left").isEmpty();
     }
