@@ -236,7 +236,8 @@ public final class KernelLabCommand implements Runnable
     }
 
     /** Runs inside the backend namespace (started by the lab). */
-    @Command(name = "responder", hidden = true, description = "Lab UDP responder (internal).")
+    @Command(name = "responder", hidden = true, mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class, description = "Lab UDP responder (internal).")
     static final class Responder implements Runnable
     {
         @Option(names = "--addresses", required = true, split = ",")
@@ -263,7 +264,8 @@ public final class KernelLabCommand implements Runnable
     }
 
     /** Runs inside the client namespace (started by the lab). */
-    @Command(name = "sender", hidden = true, description = "Lab race sender (internal).")
+    @Command(name = "sender", hidden = true, mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class, description = "Lab race sender (internal).")
     static final class Sender implements Runnable
     {
         @Option(names = "--pairs", required = true)
@@ -296,7 +298,8 @@ public final class KernelLabCommand implements Runnable
     }
 
     /** Runs inside the client namespace (started by the lab). */
-    @Command(name = "resolve", hidden = true, description = "Lab glibc lookups (internal).")
+    @Command(name = "resolve", hidden = true, mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class, description = "Lab glibc lookups (internal).")
     static final class Resolve implements Runnable
     {
         @Option(names = "--name", required = true)

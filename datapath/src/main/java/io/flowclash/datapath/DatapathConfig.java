@@ -167,6 +167,22 @@ public final class DatapathConfig
         return workers;
     }
 
+    /**
+     * A new context for a worker of a design with this configuration.
+     *
+     * @param worker worker index.
+     * @return the context.
+     * @throws IllegalArgumentException for a worker outside 0..workers-1.
+     */
+    public PacketContext newContext(final int worker)
+    {
+        if (worker < 0 || worker >= workers)
+        {
+            throw new IllegalArgumentException("worker " + worker + " outside 0.." + (workers - 1));
+        }
+        return new PacketContext(worker, seed);
+    }
+
     /** @return seed of table hashing and workers' random sources. */
     public long seed()
     {

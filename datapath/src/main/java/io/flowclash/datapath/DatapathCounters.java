@@ -54,6 +54,19 @@ public final class DatapathCounters
         slots[PAD + worker * STRIDE + REASON_BASE + reason.ordinal()]++;
     }
 
+    /**
+     * Give a packet its verdict: count it for the context's worker and finish the context. Every design ends a
+     * packet through here, which is what keeps processed = accepted + dropped.
+     *
+     * @param ctx    the packet.
+     * @param reason the verdict.
+     */
+    public void finish(final PacketContext ctx, final Reason reason)
+    {
+        verdict(ctx.worker(), reason);
+        ctx.finish(reason);
+    }
+
     /** @param counter event. @return the sum over workers. */
     public long get(final Counter counter)
     {

@@ -115,7 +115,9 @@ class StreamCommandTest
     @Test
     void shouldAnswerHelpAndVersionEverywhere()
     {
-        for (final String[] cmd : new String[][]{{}, {"stream"}, {"stream", "gen"}, {"stream", "inspect"}})
+        for (final String[] cmd : new String[][]{{}, {"stream"}, {"stream", "gen"}, {"stream", "inspect"},
+            {"run"}, {"designs"}, {"explore"}, {"kernel-lab"}, {"kernel-lab", "responder"}, {"kernel-lab", "sender"},
+            {"kernel-lab", "resolve"}})
         {
             final String[] help = Arrays.copyOf(cmd, cmd.length + 1);
             help[cmd.length] = "--help";

@@ -233,8 +233,7 @@ public final class SocketLbDatapath implements Datapath
 
     private void finish(final PacketContext ctx, final Reason reason)
     {
-        counters.verdict(ctx.worker(), reason);
-        ctx.finish(reason);
+        counters.finish(ctx, reason);
     }
 
     @Override

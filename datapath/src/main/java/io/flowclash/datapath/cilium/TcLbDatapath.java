@@ -91,11 +91,7 @@ public final class TcLbDatapath implements Datapath
     @Override
     public PacketContext newContext(final int worker)
     {
-        if (worker < 0 || worker >= config.workers())
-        {
-            throw new IllegalArgumentException("worker " + worker + " outside 0.." + (config.workers() - 1));
-        }
-        return new PacketContext(worker, config.seed());
+        return config.newContext(worker);
     }
 
     @Override
@@ -245,8 +241,7 @@ public final class TcLbDatapath implements Datapath
 
     private void finish(final PacketContext ctx, final Reason reason)
     {
-        counters.verdict(ctx.worker(), reason);
-        ctx.finish(reason);
+        counters.finish(ctx, reason);
     }
 
     @Override

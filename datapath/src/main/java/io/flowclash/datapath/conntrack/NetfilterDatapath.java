@@ -137,11 +137,7 @@ public final class NetfilterDatapath implements Datapath
     @Override
     public PacketContext newContext(final int worker)
     {
-        if (worker < 0 || worker >= config.workers())
-        {
-            throw new IllegalArgumentException("worker " + worker + " outside 0.." + (config.workers() - 1));
-        }
-        return new PacketContext(worker, config.seed());
+        return config.newContext(worker);
     }
 
     @Override
@@ -676,8 +672,7 @@ public final class NetfilterDatapath implements Datapath
             sink.done(ctx, reason);
             return;
         }
-        counters.verdict(ctx.worker(), reason);
-        ctx.finish(reason);
+        counters.finish(ctx, reason);
     }
 
     // ----------------------------------------------------------------------------------------------------- table

@@ -73,7 +73,7 @@ public final class ConcurrentHashMapConntrack implements Datapath
     @Override
     public PacketContext newContext(final int worker)
     {
-        return new PacketContext(worker, config.seed());
+        return config.newContext(worker);
     }
 
     @Override
@@ -130,8 +130,7 @@ public final class ConcurrentHashMapConntrack implements Datapath
 
     private void finish(final PacketContext ctx, final Reason reason)
     {
-        counters.verdict(ctx.worker(), reason);
-        ctx.finish(reason);
+        counters.finish(ctx, reason);
     }
 
     @Override
