@@ -632,9 +632,5 @@ public final class KernelLab
         }
     }
 
-    /** @return the run's name (namespace prefix). */
-    String name()
-    {
-        return name;
-    }
+
 }

@@ -147,6 +147,30 @@ class KernelLabIT
     }
 
     @Test
+    void shouldRunTwoLabsAtOnceWithoutColliding() throws Exception
+    {
+        final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try
+        {
+            final var first = pool.submit(() -> run("out", 2, "one-thread", true, false, "none", 1000));
+            final var second = pool.submit(() -> run("pre", 2, "one-thread", true, false, "none", 1000));
+            final KernelLab.Readings a = first.get();
+            final KernelLab.Readings b = second.get();
+            assertThat(a.name()).isNotEqualTo(b.name());
+            for (final KernelLab.Readings k : List.of(a, b))
+            {
+                assertKernelInvariants(k, 1000);
+                assertThat(k.lostReplies()).isZero();
+                assertThat(k.clashResolve()).isZero();
+            }
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void shouldCleanUpLeftoversByPrefix()
     {
         Shell.run("ip", "netns", "add", KernelLab.PREFIX + "abcdef-cli");

@@ -30,7 +30,7 @@ import io.flowclash.datapath.stream.PacketRecordDescriptor;
  *                  written): delivered from the backend address, which a resolver ignores (revnat_miss)
  * </pre>
  *
- * Session affinity, TCP (prandom slot) and the connect() hook are not modelled. Thread safety as
+ * TCP picks its slot with prandom (the connect() hook's choice); session affinity is not modelled. Thread safety as
  * {@link Datapath}: the rev-NAT map is a {@link BpfHashMap} (per-bucket writer locks, lock-free lookups).
  */
 public final class SocketLbDatapath implements Datapath
@@ -161,8 +161,10 @@ public final class SocketLbDatapath implements Datapath
             finish(ctx, Reason.DROP_NO_BACKEND); // the hook returns -EHOSTUNREACH: the syscall fails
             return;
         }
-        // sock_select_slot: UDP uses the socket cookie. Not a free choice, so a forced backend is ignored.
-        final int slot = (int)Long.remainderUnsigned(ctx.socketCookie(), n);
+        // sock_select_slot: UDP uses the socket cookie (not a free choice: a forced backend is ignored); TCP
+        // (the connect hook) uses get_prandom_u32()
+        final int slot = Tuple.protocol(ctx.lo()) == Tuple.PROTO_TCP ? ctx.random().nextInt(n) :
+            (int)Long.remainderUnsigned(ctx.socketCookie(), n);
         final int backend = config.backendAddress(slot);
         final int port = config.backendPort();
         ctx.backend(slot);

@@ -165,6 +165,26 @@ class CiliumDatapathTest
     }
 
     @Test
+    void shouldPickTheUdpSlotByCookieAndTheTcpSlotAtRandom()
+    {
+        final Datapath dp = Designs.get("cilium-socklb").create(DatapathConfig.builder().backends(4).workers(1).build());
+        final Set<Integer> tcp = new HashSet<>();
+        final PacketContext udp = dp.newContext(0);
+        final PacketContext t = dp.newContext(0); // one context per worker, reused: its random stream advances
+        for (int i = 0; i < 200; i++)
+        {
+            dp.begin(udp, T0, HI, Tuple.lo(1024 + i, 53, Tuple.PROTO_UDP), PacketRecordDescriptor.DIR_ORIGINAL, 6);
+            dp.process(udp);
+            assertThat(udp.backend()).as("cookie 6 %% 4").isEqualTo(2);
+            dp.begin(t, T0, HI, Tuple.lo(30000 + i, 53, Tuple.PROTO_TCP), PacketRecordDescriptor.DIR_ORIGINAL, 6);
+            dp.process(t);
+            tcp.add(t.backend());
+        }
+        assertThat(tcp).as("same cookie, TCP spreads").containsExactlyInAnyOrder(0, 1, 2, 3);
+        dp.close();
+    }
+
+    @Test
     void shouldSpreadMaglevEvenlyAndKeepATupleOnOneBackend()
     {
         final MaglevSelector maglev = new MaglevSelector(3);
