@@ -11,7 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -321,10 +320,5 @@ public final class KernelLabCommand implements Runnable
                 throw new FlowclashException("resolve: interrupted");
             }
         }
-    }
-
-    static List<String> modes()
-    {
-        return Arrays.asList("spin", "park", "one-thread");
     }
 }

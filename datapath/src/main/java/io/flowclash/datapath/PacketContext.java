@@ -49,9 +49,8 @@ public final class PacketContext
     int backend = NONE;
     int forcedBackend = NONE;
     Reason reason;
-    /** Design scratch values (e.g. a chosen port, a map slot). */
+    /** Design scratch value (cilium-tc: the packet found its CT entry). */
     long scratch0;
-    long scratch1;
 
     /**
      * @param worker the worker ("CPU") this context belongs to.
@@ -90,7 +89,6 @@ public final class PacketContext
         this.backend = NONE;
         this.reason = null;
         this.scratch0 = 0;
-        this.scratch1 = 0;
     }
 
     /** @return the worker. */
@@ -309,15 +307,4 @@ public final class PacketContext
         this.scratch0 = v;
     }
 
-    /** @return design scratch 1. */
-    public long scratch1()
-    {
-        return scratch1;
-    }
-
-    /** @param v design scratch 1. */
-    public void scratch1(final long v)
-    {
-        this.scratch1 = v;
-    }
 }

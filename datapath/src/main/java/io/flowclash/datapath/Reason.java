@@ -29,8 +29,6 @@ public enum Reason
     DROP_TABLE_FULL(false, "table_full"),
     /** A confirm bucket walk exceeded the chain limit (5.15+): {@code chaintoolong}. */
     DROP_CHAIN_TOO_LONG(false, "chaintoolong"),
-    /** The entry was dying when confirm ran (4.x+): {@code insert_failed}. */
-    DROP_DYING(false, "dying"),
     /** BPF map update failed (full plain hash: E2BIG): Cilium's DROP_CT_CREATE_FAILED. */
     DROP_MAP_UPDATE_FAILED(false, "ct_create_failed"),
     /** The service has no backend. */

@@ -1,10 +1,8 @@
 package io.flowclash.lab;
 
-import io.flowclash.datapath.Counter;
 import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.DatapathConfig;
 import io.flowclash.datapath.Designs;
-import io.flowclash.datapath.Reason;
 import io.flowclash.datapath.run.RaceMode;
 import io.flowclash.datapath.run.RunOptions;
 import io.flowclash.datapath.run.RunResult;
@@ -75,20 +73,5 @@ public record ModelComparison(KernelLab.Readings kernel, RunResult model, RunRes
     public long predictedDropEraDrops()
     {
         return kernel.clashResolve();
-    }
-
-    static long modelHidden(final RunResult r)
-    {
-        return r.hiddenEntries();
-    }
-
-    static long modelDrops(final RunResult r)
-    {
-        return r.reason(Reason.DROP_CLASH);
-    }
-
-    static long clashes(final RunResult r)
-    {
-        return r.counter(Counter.CLASH_RESOLVE) + r.counter(Counter.INSERT_FAILED);
     }
 }

@@ -93,29 +93,4 @@ public interface BpfHashMap extends AutoCloseable
     /** Release the map's memory (or unmap its file; a pinned map's entries stay in the file). */
     @Override
     void close();
-
-    /**
-     * @param code a return code.
-     * @return its name, e.g. {@code -E2BIG}.
-     */
-    static String errorName(final int code)
-    {
-        switch (code)
-        {
-            case OK:
-                return "0";
-            case OK_EVICTED:
-                return "0 (evicted)";
-            case ENOENT:
-                return "-ENOENT";
-            case E2BIG:
-                return "-E2BIG";
-            case EEXIST:
-                return "-EEXIST";
-            case EINVAL:
-                return "-EINVAL";
-            default:
-                return Integer.toString(code);
-        }
-    }
 }

@@ -70,12 +70,6 @@ public final class TcLbDatapath implements Datapath
         this.vport = config.servicePort();
     }
 
-    /** @return the CT map. */
-    public BpfHashMap ctMap()
-    {
-        return ct;
-    }
-
     @Override
     public String id()
     {

@@ -4,6 +4,9 @@ package io.flowclash.datapath.conntrack;
  * A kernel era as a policy over the one table: what {@code __nf_conntrack_confirm} does on a clash, what NAT's
  * tuple-taken check skips, which counters it bumps, and the UDP timeouts. Every flag names the commit that
  * introduced it (see {@code conntrack-eras.md}; [U] marks what the reference could not verify). Immutable.
+ *
+ * <p>Not a flag: confirm's test of a DYING loser (4.x+: insert_failed, drop; 3.x: accept). In this model an
+ * unconfirmed entry is never in the hash, so nothing can kill it before its confirm: the case cannot arise.
  */
 public final class ConntrackEra
 {
@@ -43,8 +46,6 @@ public final class ConntrackEra
     final boolean insertCounter;
     /** 3.x lookups count found++ on a hit. */
     final boolean foundOnLookup;
-    /** 4.x+: a DYING entry at confirm is insert_failed++ and DROP (3.x: accept). */
-    final boolean dropDyingAtConfirm;
     /** d7e7747ac5c2 (5.15): confirm refuses chains longer than 50 + random(30): chaintoolong. */
     final boolean chainLimit;
     /** 294304e4c522 (5.0): stream timeout 120 s; 180 s before. */
@@ -70,7 +71,6 @@ public final class ConntrackEra
         this.dropCounter = b.dropCounter;
         this.insertCounter = b.insertCounter;
         this.foundOnLookup = b.foundOnLookup;
-        this.dropDyingAtConfirm = b.dropDyingAtConfirm;
         this.chainLimit = b.chainLimit;
         this.streamTimeoutNs = b.streamTimeoutNs;
         this.streamAfterDelay = b.streamAfterDelay;
@@ -85,7 +85,7 @@ public final class ConntrackEra
 
     /** Era A: Linux 3.x - 4.6 ("lock-and-drop"): every clash drops; insert_failed only. */
     public static final ConntrackEra DROP = new Builder("<= 4.6")
-        .insertCounter(true).foundOnLookup(true).dropDyingAtConfirm(false).stream(180 * SECOND, false).build();
+        .insertCounter(true).foundOnLookup(true).stream(180 * SECOND, false).build();
 
     /** Era B: 4.7 - 4.18: merge only when the winner has no NAT (so on a kube-proxy node every clash drops). */
     public static final ConntrackEra NO_NAT_MERGE = new Builder("4.7 - 4.18")
@@ -132,7 +132,6 @@ public final class ConntrackEra
         private boolean dropCounter;
         private boolean insertCounter;
         private boolean foundOnLookup;
-        private boolean dropDyingAtConfirm = true;
         private boolean chainLimit;
         private long streamTimeoutNs = 120 * SECOND;
         private boolean streamAfterDelay = true;
@@ -213,12 +212,6 @@ public final class ConntrackEra
         Builder foundOnLookup(final boolean on)
         {
             foundOnLookup = on;
-            return this;
-        }
-
-        Builder dropDyingAtConfirm(final boolean on)
-        {
-            dropDyingAtConfirm = on;
             return this;
         }
 
