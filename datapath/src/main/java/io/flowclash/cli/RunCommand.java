@@ -259,11 +259,16 @@ public final class RunCommand implements Runnable
             for (final RunResult r : results)
             {
                 final StringBuilder sb = new StringBuilder();
+                long any = 0;
                 for (final Counter c : BPF)
                 {
                     sb.append(' ').append(c.kernelName()).append('=').append(r.counter(c));
+                    any |= r.counter(c);
                 }
-                out.printf(Locale.ROOT, "%-20s%s%n", r.design(), sb);
+                if (any != 0)
+                {
+                    out.printf(Locale.ROOT, "%-20s%s%n", r.design(), sb);
+                }
             }
         }
         out.printf(Locale.ROOT, "%nverdicts (packets by reason; processed = accepted + dropped):%n");

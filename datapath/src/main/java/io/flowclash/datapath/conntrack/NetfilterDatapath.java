@@ -273,7 +273,10 @@ public final class NetfilterDatapath implements Datapath
         }
     }
 
-    /** {@code nf_ct_refresh_acct}: relative while unconfirmed, absolute after; FIXED_TIMEOUT never changes. */
+    /**
+     * {@code __nf_ct_refresh_acct}: relative while unconfirmed, absolute after, written only if it changes
+     * ({@code if (READ_ONCE(ct->timeout) != extra_jiffies) WRITE_ONCE(...)}, read); FIXED_TIMEOUT never changes.
+     */
     private void refresh(final PacketContext ctx, final int c, final int status, final long timeoutNs)
     {
         if ((status & IPS_FIXED_TIMEOUT) != 0)
@@ -283,10 +286,12 @@ public final class NetfilterDatapath implements Datapath
         if (ctx.unconfirmedEntry())
         {
             table.setField(c, TIMEOUT, timeoutNs);
+            return;
         }
-        else
+        final long timeout = ctx.now() + timeoutNs;
+        if (table.timeout(c) != timeout)
         {
-            table.setTimeout(c, ctx.now() + timeoutNs);
+            table.setTimeout(c, timeout);
         }
     }
 
