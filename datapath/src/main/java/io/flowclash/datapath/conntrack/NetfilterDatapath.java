@@ -200,7 +200,7 @@ public final class NetfilterDatapath implements Datapath
 
     // ----------------------------------------------------------------------------------------------------- lookup
 
-    /** {@code nf_conntrack_in} / {@code resolve_normal_ct}: find the entry, set ctinfo, run the UDP tracker. */
+    /** {@code nf_conntrack_in} / {@code resolve_normal_ct}: find the entry, run the UDP tracker. */
     void lookup(final PacketContext ctx)
     {
         final int node = table.find(ctx.hi(), ctx.lo(), ctx.now(), ctx.worker());
@@ -217,8 +217,6 @@ public final class NetfilterDatapath implements Datapath
         final int dir = node & 1;
         ctx.attach(c, dir, false);
         final int status = table.status(c);
-        ctx.ctinfo(dir == DIR_REPLY ? PacketContext.CT_ESTABLISHED_REPLY :
-            (status & IPS_SEEN_REPLY) != 0 ? PacketContext.CT_ESTABLISHED : PacketContext.CT_NEW);
         udpPacket(ctx, c, status, false);
         if (dir == DIR_REPLY && (status & IPS_SEEN_REPLY) == 0)
         {
@@ -239,7 +237,6 @@ public final class NetfilterDatapath implements Datapath
             return;
         }
         ctx.attach(c, DIR_ORIGINAL, true);
-        ctx.ctinfo(PacketContext.CT_NEW);
         udpPacket(ctx, c, 0, true);
         ctx.next(DNAT);
     }
