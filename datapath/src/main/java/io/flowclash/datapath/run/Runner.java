@@ -12,6 +12,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Feeds a packet stream through one design, in virtual time: batches (packets sent together) in stream order, each
@@ -49,6 +50,8 @@ public final class Runner
     private int replyHead;
     private int replyTail;
     private byte[] lookups;
+    /** Packets fed so far: written by the run's thread once per batch (release), read by a progress reporter. */
+    private final AtomicLong fed = new AtomicLong();
 
     /**
      * @param datapath the design (fresh).
@@ -65,6 +68,14 @@ public final class Runner
         }
         this.replyContext = datapath.newContext(0);
         this.coin = new SplittableRandom(options.seed());
+    }
+
+    /**
+     * @return packets of the stream fed so far (safe to read from any thread, for a progress line).
+     */
+    public long packetsFed()
+    {
+        return fed.get();
     }
 
     /**
@@ -137,6 +148,7 @@ public final class Runner
                     afterQuery(contexts[j], stream.record(i + j, record), result);
                 }
                 i += size;
+                fed.lazySet(i);
             }
             drainReplies(Long.MAX_VALUE, result);
         }
