@@ -210,12 +210,12 @@ public final class RunCommand implements Runnable
     }
 
     private static final Counter[] BPF = {
-        Counter.MAP_UPDATE, Counter.MAP_EVICT, Counter.MAP_E2BIG, Counter.MAP_EEXIST, Counter.MAP_ENOENT,
+        Counter.MAP_UPDATE, Counter.MAP_EVICT, Counter.MAP_E2BIG, Counter.MAP_ENOENT,
         Counter.REVNAT_MISS};
 
     private static final Counter[] CONNTRACK_S = {
-        Counter.FOUND, Counter.INVALID, Counter.INSERT, Counter.INSERT_FAILED, Counter.DROP, Counter.EARLY_DROP,
-        Counter.ERROR, Counter.SEARCH_RESTART, Counter.CLASH_RESOLVE, Counter.CHAINTOOLONG};
+        Counter.FOUND, Counter.INSERT, Counter.INSERT_FAILED, Counter.DROP, Counter.EARLY_DROP,
+        Counter.SEARCH_RESTART, Counter.CLASH_RESOLVE, Counter.CHAINTOOLONG};
 
     private void text(final PrintWriter out, final String spec, final RunOptions o, final List<RunResult> results,
         final List<String> dumps)
