@@ -373,6 +373,21 @@ public final class OffHeapBpfHashMap implements BpfHashMap
         }
     }
 
+    /**
+     * Elements on the free list, counted by walking it: exact only while no writer runs (for leak checks).
+     *
+     * @return free elements.
+     */
+    public int freeElements()
+    {
+        int n = 0;
+        for (int index = (int)freeTop.get() - 1; index >= 0 && n <= maxEntries; index = buffer.getInt(element(index) + FREE_NEXT_OFFSET))
+        {
+            n++;
+        }
+        return n;
+    }
+
     @Override
     public int size()
     {
