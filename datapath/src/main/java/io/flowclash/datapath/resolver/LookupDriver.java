@@ -40,6 +40,7 @@ public final class LookupDriver implements ResolverNetwork
     private long repliesDelivered;
     private long repliesLost;
     private long now;
+    private LookupListener observer;
 
     /**
      * @param resolver         the clients' resolver states.
@@ -79,11 +80,27 @@ public final class LookupDriver implements ResolverNetwork
         resolver.connect(this, (client, startNs, endNs, outcome) ->
         {
             stats.lookupDone(client, startNs, endNs, outcome);
+            if (observer != null)
+            {
+                observer.lookupDone(client, startNs, endNs, outcome);
+            }
             if (--remaining[client] > 0)
             {
                 events.add(endNs + thinkNs, EventQueue.START, client, 0, 0, 0, 0);
             }
         });
+    }
+
+    /**
+     * Also tell {@code listener} of every lookup's end (tests and traces; null for none).
+     *
+     * @param listener the observer.
+     * @return this.
+     */
+    public LookupDriver observe(final LookupListener listener)
+    {
+        this.observer = listener;
+        return this;
     }
 
     /**
