@@ -214,7 +214,7 @@ public final class KernelDesignTable
                     "kept in race 2, but confirm still cannot merge a NAT-ed clash, so it drops as 4.7-4.18");
                 if (sub < 170)
                 {
-                    uncertain.add("4.9.163 as the first 4.9.y with 4e35c1cb9460 comes from a secondary source (not " +
+                    notes.add("4.9.163 as the first 4.9.y with 4e35c1cb9460 comes from a secondary source (not " +
                         "verified); the design is the same either way");
                 }
             }
@@ -244,7 +244,7 @@ public final class KernelDesignTable
             }
             if (sub >= 100 && sub < 112)
             {
-                uncertain.add("4.14.106 as the first 4.14.y with 4e35c1cb9460 comes from a secondary source " +
+                notes.add("4.14.106 as the first 4.14.y with 4e35c1cb9460 comes from a secondary source " +
                     "(not verified); the design is the same either way");
             }
         }
