@@ -23,6 +23,7 @@ import java.io.PrintWriter;
         RunCommand.class,
         ExploreCommand.class,
         KernelLabCommand.class,
+        DiagnoseCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class FlowclashCommand implements Runnable
