@@ -101,6 +101,7 @@ public final class ComparisonResults
             list.add(scenario(s, run));
         }
         progress.done();
+        doc.put("scenarioCount", list.size());
         doc.set("verdicts", verdicts(list, inputs));
         doc.set("jmh", inputs.get("jmh"));
         doc.set("kernelLab", inputs.get("kernelLab"));
@@ -265,7 +266,23 @@ public final class ComparisonResults
         final String mem = firstValue(Path.of("/proc/meminfo"), "MemTotal");
         m.put("memory", mem);
         m.put("jvmMaxHeapMiB", Runtime.getRuntime().maxMemory() >> 20);
+        // the wall time of the matrix depends on what else runs: the load when it started
+        m.put("loadAverage", firstLine(Path.of("/proc/loadavg")));
         return m;
+    }
+
+    private static String firstLine(final Path file)
+    {
+        try
+        {
+            final List<String> lines = Files.readAllLines(file);
+            return lines.isEmpty() ? "unknown" : String.join(" ", List.of(lines.get(0).split(" ")).subList(0,
+                Math.min(3, lines.get(0).split(" ").length)));
+        }
+        catch (final IOException | SecurityException ex)
+        {
+            return "unknown (" + file + " not readable)";
+        }
     }
 
     private static String firstValue(final Path file, final String key)
