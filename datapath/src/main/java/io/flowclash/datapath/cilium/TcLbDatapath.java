@@ -147,7 +147,7 @@ public final class TcLbDatapath implements Datapath
             if (ct.lookup(hi, lo | SCOPE_SERVICE, value))
             {
                 ctx.backend((int)value[0]);
-                ctx.scratch0(1); // established
+                ctx.foundEntry(true);
                 ctx.next(DNAT);
             }
             else
@@ -230,7 +230,7 @@ public final class TcLbDatapath implements Datapath
         final int b = ctx.backend();
         ctx.rewrite(Tuple.withDstAddress(ctx.hi(), config.backendAddress(b)),
             Tuple.withDstPort(ctx.lo(), config.backendPort()));
-        finish(ctx, ctx.scratch0() == 1 ? Reason.ACCEPT_ESTABLISHED : Reason.ACCEPT_NEW);
+        finish(ctx, ctx.foundEntry() ? Reason.ACCEPT_ESTABLISHED : Reason.ACCEPT_NEW);
     }
 
     private void finish(final PacketContext ctx, final Reason reason)
