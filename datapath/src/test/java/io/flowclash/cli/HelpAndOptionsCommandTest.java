@@ -34,7 +34,8 @@ class HelpAndOptionsCommandTest
             assertThat(help.out()).doesNotContain("):gen").doesNotContain("${").contains("Workloads (spec: ");
             for (final Workloads.Entry e : Workloads.entries())
             {
-                assertThat(help.out()).as(String.join(" ", cmd)).contains("  " + e.name() + ": ")
+                assertThat(help.out()).as(String.join(" ", cmd)).contains("  " + e.name() + ": ");
+                assertThat(help.out().replaceAll("\\s+", " ")).as(String.join(" ", cmd))
                     .contains("params: " + e.params());
             }
         }
