@@ -153,7 +153,7 @@ public final class TcLbDatapath implements Datapath
             if (ct.lookup(hi, lo | SCOPE_SERVICE, value))
             {
                 ctx.backend(LbMapDescriptor.ctBackend(value[0]));
-                ctx.scratch0(1); // established
+                ctx.foundEntry(true);
                 ctx.next(DNAT);
             }
             else
@@ -237,7 +237,7 @@ public final class TcLbDatapath implements Datapath
         final int b = ctx.backend();
         ctx.rewrite(Tuple.withDstAddress(ctx.hi(), config.backendAddress(b)),
             Tuple.withDstPort(ctx.lo(), config.backendPort()));
-        finish(ctx, ctx.scratch0() == 1 ? Reason.ACCEPT_ESTABLISHED : Reason.ACCEPT_NEW);
+        finish(ctx, ctx.foundEntry() ? Reason.ACCEPT_ESTABLISHED : Reason.ACCEPT_NEW);
     }
 
     private void finish(final PacketContext ctx, final Reason reason)

@@ -1,6 +1,7 @@
 package io.flowclash.datapath.stream;
 
 import io.flowclash.datapath.FlowclashException;
+import io.flowclash.io.SafeOutput;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -125,7 +126,8 @@ public final class StreamFile implements AutoCloseable
     /**
      * Save the published records of a stream.
      *
-     * @param target where the file goes; replaced atomically if it exists.
+     * @param target where the file goes: a regular file (replaced atomically) or a new name in an existing
+     *               directory; anything else is refused ({@link SafeOutput}).
      * @param stream records to save (its published count).
      * @param spec   canonical workload spec.
      * @param seed   workload seed.
@@ -166,53 +168,12 @@ public final class StreamFile implements AutoCloseable
         header.putLong(RECORDS_CHECKSUM_OFFSET, recordsChecksum);
         header.putInt(HEADER_CHECKSUM_OFFSET, (int)crc(header, 0, headerLength));
 
-        final Path absolute = target.toAbsolutePath();
-        final Path dir = absolute.getParent();
-        Path tmp = null;
-        try
+        SafeOutput.writeFile(target, "stream file", channel ->
         {
-            if (dir != null)
-            {
-                Files.createDirectories(dir);
-            }
-            tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
-            if (Files.getFileStore(tmp).supportsFileAttributeView("posix"))
-            {
-                // createTempFile makes the file private (0600); a stream file is data to share, like any output
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-            }
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE))
-            {
-                writeFully(channel, header.clear());
-                writeFully(channel, records.position(0));
-                channel.force(true);
-            }
-            Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-            return recordsChecksum;
-        }
-        catch (final AccessDeniedException ex)
-        {
-            throw new FlowclashException("cannot write stream file '" + target + "': permission denied", ex);
-        }
-        catch (final IOException ex)
-        {
-            throw new FlowclashException("cannot write stream file '" + target + "': " + ex.getMessage(), ex);
-        }
-        finally
-        {
-            if (tmp != null)
-            {
-                try
-                {
-                    Files.deleteIfExists(tmp);
-                }
-                catch (final IOException ignore)
-                {
-                    // the original failure is the one to report
-                }
-            }
-        }
+            writeFully(channel, header.clear());
+            writeFully(channel, records.position(0));
+        });
+        return recordsChecksum;
     }
 
     /**
