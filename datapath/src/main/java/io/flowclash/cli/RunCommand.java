@@ -149,6 +149,14 @@ public final class RunCommand implements Runnable
     @Option(names = "--dump", description = "List each design's table at the end, conntrack -L style.")
     boolean dump;
 
+    @Option(names = "--kernel", paramLabel = "RELEASE", description = KernelOption.HELP + " Not with --design.")
+    String kernel;
+
+    @Option(names = "--proc", description = "Print each design's counters as /proc/net/stat/nf_conntrack of its " +
+        "kernel (--kernel's, else the design's era): header, then one row per worker (CPU) in hex, to diff " +
+        "against a node.")
+    boolean proc;
+
     @Override
     public void run()
     {
@@ -170,6 +178,21 @@ public final class RunCommand implements Runnable
         if (!mapType.equals("lru") && !mapType.equals("hash"))
         {
             throw new FlowclashException("--map-type '" + mapType + "' is not lru or hash");
+        }
+        if (proc && json)
+        {
+            throw new FlowclashException("--proc prints the /proc layout as text: not with --json");
+        }
+        io.flowclash.datapath.kernel.KernelMatch kernelMatch = null;
+        if (kernel != null)
+        {
+            if (this.spec.commandLine().getParseResult().hasMatchedOption("--design"))
+            {
+                throw new FlowclashException("--kernel and --design both name the design: give one");
+            }
+            kernelMatch = KernelOption.resolve(kernel);
+            design = kernelMatch.designId();
+            KernelOption.announce(this.spec.commandLine().getErr(), kernelMatch);
         }
         final List<Designs.Design> designs = Designs.select(design);
         final DatapathConfig.Builder base = DatapathConfig.builder()
@@ -223,6 +246,7 @@ public final class RunCommand implements Runnable
         final RunOptions options = new RunOptions(raceMode, dispatch.equals("same-cpu"), delay, 1_000_000_000L, seed);
         final List<RunResult> results = new ArrayList<>();
         final List<String> dumps = new ArrayList<>();
+        final List<String> procs = new ArrayList<>();
         try
         {
             for (final Designs.Design d : designs)
@@ -235,6 +259,11 @@ public final class RunCommand implements Runnable
                     if (dump)
                     {
                         dumps.add(dump(dp, r.endNs()));
+                    }
+                    if (proc)
+                    {
+                        procs.add(io.flowclash.datapath.kernel.ProcStatWriter.write(dp.counters(), r.entries() + r.hiddenEntries(),
+                            kernelMatch != null ? kernelMatch.layout() : io.flowclash.datapath.kernel.ProcStatWriter.layoutOf(d.id())));
                     }
                 }
             }
@@ -258,6 +287,11 @@ public final class RunCommand implements Runnable
         else
         {
             text(out, spec, options, resolverOptions, results, dumps);
+        }
+        for (int i = 0; i < procs.size() && !json; i++)
+        {
+            out.printf(Locale.ROOT, "%n# %s counters as /proc/net/stat/nf_conntrack%n%s", results.get(i).design(),
+                procs.get(i));
         }
     }
 
@@ -324,12 +358,12 @@ public final class RunCommand implements Runnable
     }
 
     private static final Counter[] BPF = {
-        Counter.MAP_UPDATE, Counter.MAP_EVICT, Counter.MAP_E2BIG, Counter.MAP_EEXIST, Counter.MAP_ENOENT,
+        Counter.MAP_UPDATE, Counter.MAP_EVICT, Counter.MAP_E2BIG, Counter.MAP_ENOENT,
         Counter.REVNAT_MISS};
 
     private static final Counter[] CONNTRACK_S = {
-        Counter.FOUND, Counter.INVALID, Counter.INSERT, Counter.INSERT_FAILED, Counter.DROP, Counter.EARLY_DROP,
-        Counter.ERROR, Counter.SEARCH_RESTART, Counter.CLASH_RESOLVE, Counter.CHAINTOOLONG};
+        Counter.FOUND, Counter.INSERT, Counter.INSERT_FAILED, Counter.DROP, Counter.EARLY_DROP,
+        Counter.SEARCH_RESTART, Counter.CLASH_RESOLVE, Counter.CHAINTOOLONG};
 
     private void text(final PrintWriter out, final String spec, final RunOptions o, final ResolverOptions ro,
         final List<RunResult> results, final List<String> dumps)
