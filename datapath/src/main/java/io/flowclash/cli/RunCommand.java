@@ -134,8 +134,8 @@ public final class RunCommand implements Runnable
 
     @Option(names = "--resolv-options", paramLabel = "OPTS",
         description = "resolv.conf options of dns-lookups, comma-separated: single-request, single-request-reopen " +
-            "(glibc only), timeout:N (s, 1..30), attempts:N (glibc 1..5, musl 1..10) (default: none, i.e. " +
-            "timeout:5 attempts:2).")
+            "(glibc only), timeout:N (seconds, at least 1; both libraries cap it at 30), attempts:N (at least 1; " +
+            "glibc caps it at 5, musl at 10) (default: none, i.e. timeout:5 attempts:2).")
     String resolvOptions;
 
     @Option(names = "--hlog", paramLabel = "DIR",
