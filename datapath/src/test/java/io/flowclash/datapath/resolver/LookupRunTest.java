@@ -114,6 +114,25 @@ class LookupRunTest
     }
 
     @Test
+    void aBackendSlowerThanTheOneSecondClashEntryStallsTheSplitLookupsEvenOnClashInsertingEras()
+    {
+        // 6a757c07e51f: the loser is inserted reply-only with a fixed 1 s timeout. A reply 1.5 s later finds no
+        // entry, is not de-NATed, and the client's socket (connected to the VIP) does not take it: glibc waits
+        // 5 s, then asks again one query after the other (2 x 1.5 s) through the winner's entry.
+        final long slowReply = 1_500_000_000L;
+        final RunResult r = run("nf-clash-insert", "dns-lookups:clients=1000,lookups=2,faulty=all,delay=1500ms",
+            "always", false, false, "glibc", null);
+        final long inserted = r.reason(io.flowclash.datapath.Reason.ACCEPT_CLASH_INSERTED);
+        assertThat(done.stream().filter(d -> d.duration() == 5 * S + 2 * slowReply).count()).isEqualTo(inserted)
+            .isBetween(1000 * 3 / 4 - 4 * 25L, 1000 * 3 / 4 + 4 * 25L); // 1/2 + 1/4 of the clients, binomial
+        assertThat(done).extracting(Done::duration).containsOnly(slowReply, 2 * slowReply, 5 * S + 2 * slowReply);
+        // Cilium's tc LB has no such deadline on its CT entries: the slow answer is just slow
+        final RunResult tc = run("cilium-tc", "dns-lookups:clients=1000,lookups=2,faulty=all,delay=1500ms", "always",
+            false, false, "glibc", null);
+        assertThat(tc.lookupStats().maxNs()).isEqualTo(slowReply);
+    }
+
+    @Test
     void singleRequestReopenMakesTwiceTheEntriesAndNoClash()
     {
         final String workload = "dns-lookups:clients=500,lookups=2,think=100ms";
