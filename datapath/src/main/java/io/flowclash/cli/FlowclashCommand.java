@@ -22,6 +22,7 @@ import java.io.PrintWriter;
         DesignsCommand.class,
         RunCommand.class,
         ExploreCommand.class,
+        CompareCommand.class,
         KernelLabCommand.class,
         DiagnoseCommand.class,
         CommandLine.HelpCommand.class

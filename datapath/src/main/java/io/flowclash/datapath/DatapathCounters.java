@@ -140,7 +140,7 @@ public final class DatapathCounters
     }
 
     /**
-     * Append {@code conntrack -S} style: {@code found=0 invalid=0 insert=0 insert_failed=3 ...} (only the counters
+     * Append {@code conntrack -S} style: {@code found=0 insert=0 insert_failed=3 ...} (only the counters
      * the given design family uses).
      *
      * @param sb       to append to.
