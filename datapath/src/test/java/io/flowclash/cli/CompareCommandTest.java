@@ -156,6 +156,15 @@ class CompareCommandTest
     }
 
     @Test
+    void shouldSayInItsHelpHowBigEachMatrixIs()
+    {
+        final StreamCommandTest.Result r = run("compare", "--help");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains(ScenarioMatrix.quick().size() + " scenarios")
+            .contains(ScenarioMatrix.full().size() + " scenarios").contains("default: flowclash-report");
+    }
+
+    @Test
     void shouldRefuseQuickAndFullTogether()
     {
         final StreamCommandTest.Result r = run("compare", "--quick", "--full", "--out", dir.resolve("r").toString());
