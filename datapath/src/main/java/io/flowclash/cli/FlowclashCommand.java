@@ -24,6 +24,7 @@ import java.io.PrintWriter;
         ExploreCommand.class,
         CompareCommand.class,
         KernelLabCommand.class,
+        DiagnoseCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class FlowclashCommand implements Runnable

@@ -16,15 +16,15 @@ import static io.flowclash.datapath.conntrack.ConnDescriptor.*;
  * era as a {@link ConntrackEra} policy over one {@link StripedLockConntrackTable}:
  *
  * <pre>
- *   raw -300         NOTRACK predicate            (checked in begin(); a match never reaches the table)
- *   step lookup      nf_conntrack_in: resolve_normal_ct lookup, then the UDP tracker's packet()   {@link ConntrackIn}
- *   step alloc       init_conntrack: a new unconfirmed entry (early_drop when full), then packet() {@link ConntrackIn}
- *   step dnat        nf_nat_inet_fn at PREROUTING/OUTPUT: the service rule picks a backend         {@link NatCore}
- *                    (first packet only), nf_nat_setup_info(DST) rewrites the REPLY tuple; the binding is applied
- *   step snat        nf_nat_inet_fn at POSTROUTING: null binding through get_unique_tuple(SRC),    {@link NatCore}
- *                    which moves the source port if nf_nat_used_tuple finds the would-be REPLY tuple taken
- *   step confirm     __nf_conntrack_confirm under the two bucket locks: insert, or the era's       {@link ConfirmAndClash}
- *                    clash rule
+ *   raw -300      NOTRACK predicate (checked in begin(); a match never reaches the table)
+ *   step lookup   ConntrackIn      nf_conntrack_in: resolve_normal_ct lookup, then the UDP tracker's packet()
+ *   step alloc    ConntrackIn      init_conntrack: a new unconfirmed entry (early_drop when full), then packet()
+ *   step dnat     NatCore          nf_nat_inet_fn at PREROUTING/OUTPUT: the service rule picks a backend (first
+ *                                  packet only), nf_nat_setup_info(DST) rewrites the REPLY tuple; binding applied
+ *   step snat     NatCore          nf_nat_inet_fn at POSTROUTING: null binding through get_unique_tuple(SRC), which
+ *                                  moves the source port if nf_nat_used_tuple finds the would-be REPLY tuple taken
+ *   step confirm  ConfirmAndClash  __nf_conntrack_confirm under the two bucket locks: insert, or the era's clash
+ *                                  rule
  * </pre>
  *
  * The UDP tracker ({@link UdpTracker}, nf_conntrack_proto_udp.c) runs inside lookup and alloc. This class is the

@@ -231,8 +231,8 @@ public final class StreamFile implements AutoCloseable
         }
         if (got < FIXED_HEADER_LENGTH)
         {
-            throw new StreamFormatException(path, got, "file ends after " + got + " bytes, expected a " +
-                FIXED_HEADER_LENGTH + "-byte header: truncated");
+            throw new StreamFormatException(path, got, "file ends after " + got + " bytes, expected at least the " +
+                FIXED_HEADER_LENGTH + "-byte fixed header: truncated");
         }
 
         final int version = fixed.getInt(VERSION_OFFSET);
@@ -285,8 +285,9 @@ public final class StreamFile implements AutoCloseable
         }
         if (size < headerLength)
         {
-            throw new StreamFormatException(path, size, "file ends after " + size + " bytes, expected a " +
-                headerLength + "-byte header: truncated");
+            throw new StreamFormatException(path, size, "file ends after " + size + " bytes, expected the " +
+                headerLength + "-byte header (" + FIXED_HEADER_LENGTH + " fixed, then the workload spec and the " +
+                "checksum table): truncated");
         }
 
         final ByteBuffer header = ByteBuffer.allocate(headerLength).order(ByteOrder.LITTLE_ENDIAN);
@@ -305,7 +306,7 @@ public final class StreamFile implements AutoCloseable
         if (size < expectedSize)
         {
             throw new StreamFormatException(path, size, "file ends after " + size + " bytes, expected " +
-                expectedSize + " (" + count + " records of " + RECORD_LENGTH + " bytes after a " + headerLength +
+                expectedSize + " (" + count + " records of " + RECORD_LENGTH + " bytes after the " + headerLength +
                 "-byte header): truncated");
         }
         if (size > expectedSize)
