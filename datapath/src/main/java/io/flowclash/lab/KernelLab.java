@@ -660,8 +660,9 @@ public final class KernelLab
     /**
      * The monitor and emulation table. Always: a counter of original-direction packets whose conntrack is a
      * NAT_CLASH entry (status bit 12, 0x1000), which are the split losers, counted when they pass and never
-     * expiring; with an emulated era it drops them (5.0-5.5). The drop era also marks every packet with a new
-     * conntrack (after the nat hook) and drops the second such packet on one conntrack: every clash, merged or not.
+     * expiring; with an emulated era it drops them (5.0-5.5). The drop era also marks every packet that made a new,
+     * still unconfirmed conntrack (after the nat hook; a later packet of the flow before any reply is also "new" but
+     * finds the entry confirmed) and drops the second such packet on one conntrack: every clash, merged or not.
      */
     private String emulationRules(final boolean out)
     {
@@ -674,7 +675,8 @@ public final class KernelLab
         {
             sb.append("  meta mark 0x1 ct mark 0x1 counter name merged drop\n  meta mark 0x1 ct mark set 0x1\n }\n")
                 .append(" chain mark_new {\n  type filter hook ").append(out ? "output" : "prerouting")
-                .append(" priority -99; policy accept;\n  udp dport 53 ct state new meta mark set 0x1\n");
+                .append(" priority -99; policy accept;\n  udp dport 53 ct state new ct status & 0x8 == 0 ")
+                .append("meta mark set 0x1\n"); // IPS_CONFIRMED (bit 3) clear: the packet made this conntrack
         }
         return sb.append(" }\n}\n").toString();
     }
