@@ -29,6 +29,20 @@ public interface Datapath extends AutoCloseable
     PacketContext newContext(int worker);
 
     /**
+     * A context for a worker with its own random stream: the stream depends on the design's seed and
+     * {@code stream} only, not on the worker, so two contexts of one worker draw differently and a run's draws do
+     * not depend on the number of workers. {@link #newContext(int)} is {@code newContext(worker, worker)}.
+     *
+     * @param worker worker index, below {@code config().workers()}.
+     * @param stream index of the random stream (a scheduler's lane), at least 0.
+     * @return a new context (allocate once, reuse for every packet).
+     */
+    default PacketContext newContext(final int worker, final int stream)
+    {
+        return config().newContext(worker, stream);
+    }
+
+    /**
      * Load a packet and set its first step.
      *
      * @param ctx          the worker's context.

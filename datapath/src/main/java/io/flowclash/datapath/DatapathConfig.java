@@ -176,11 +176,28 @@ public final class DatapathConfig
      */
     public PacketContext newContext(final int worker)
     {
+        return newContext(worker, worker);
+    }
+
+    /**
+     * A new context for a worker of a design with this configuration, with its own random stream.
+     *
+     * @param worker worker index.
+     * @param stream random stream index (independent of the worker).
+     * @return the context.
+     * @throws IllegalArgumentException for a worker outside 0..workers-1 or a negative stream.
+     */
+    public PacketContext newContext(final int worker, final int stream)
+    {
         if (worker < 0 || worker >= workers)
         {
             throw new IllegalArgumentException("worker " + worker + " outside 0.." + (workers - 1));
         }
-        return new PacketContext(worker, seed);
+        if (stream < 0)
+        {
+            throw new IllegalArgumentException("random stream " + stream + " is negative");
+        }
+        return new PacketContext(worker, stream, seed);
     }
 
     /** @return seed of table hashing and workers' random sources. */

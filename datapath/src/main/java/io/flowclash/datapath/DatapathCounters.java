@@ -73,6 +73,16 @@ public final class DatapathCounters
         return sum(counter.ordinal());
     }
 
+    /**
+     * @param worker  a worker (a "CPU").
+     * @param counter event.
+     * @return that worker's count alone, as one row of {@code /proc/net/stat/nf_conntrack}.
+     */
+    public long get(final int worker, final Counter counter)
+    {
+        return slots[PAD + worker * STRIDE + counter.ordinal()];
+    }
+
     /** @param reason verdict. @return packets finished with it, summed over workers. */
     public long reason(final Reason reason)
     {
@@ -130,7 +140,7 @@ public final class DatapathCounters
     }
 
     /**
-     * Append {@code conntrack -S} style: {@code found=0 invalid=0 insert=0 insert_failed=3 ...} (only the counters
+     * Append {@code conntrack -S} style: {@code found=0 insert=0 insert_failed=3 ...} (only the counters
      * the given design family uses).
      *
      * @param sb       to append to.

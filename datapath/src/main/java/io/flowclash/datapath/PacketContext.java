@@ -1,5 +1,7 @@
 package io.flowclash.datapath;
 
+import io.flowclash.datapath.flow.Tuple;
+
 import java.util.SplittableRandom;
 
 /**
@@ -7,9 +9,13 @@ import java.util.SplittableRandom;
  * nothing is allocated per packet. It plays the part of the kernel's {@code skb} plus {@code skb->_nfct}: the
  * packet's tuple as it is now (after any rewrite), the entry it is attached to, and the verdict.
  *
- * <p>Not thread safe: one worker owns it. A scheduler (the runner, the interleaving explorer, jcstress) may hold
- * several contexts and advance them one step at a time in any order; each step reads and writes only its own
- * context and the design's shared table.
+ * <p>The context owns all of its state in named fields; {@link #appendState} writes the whole of it (the explorer's
+ * memo key is built from it). Each context has its own random stream ({@link #stream()}), independent of its
+ * worker.
+ *
+ * <p>Not thread safe: one worker owns it. The {@link io.flowclash.datapath.schedule.StepScheduler} holds several
+ * contexts (lanes) and advances them one step at a time in any order, or on real threads; each step reads and
+ * writes only its own context and the design's shared table.
  */
 public final class PacketContext
 {
@@ -18,49 +24,56 @@ public final class PacketContext
     /** No entry / no backend. */
     public static final int NONE = -1;
 
-    /** ctinfo: first packet(s) of a flow, no reply seen yet (IP_CT_NEW). */
-    public static final int CT_NEW = 0;
-    /** ctinfo: original direction after a reply was seen (IP_CT_ESTABLISHED). */
-    public static final int CT_ESTABLISHED = 1;
-    /** ctinfo: reply direction (IP_CT_ESTABLISHED_REPLY). */
-    public static final int CT_ESTABLISHED_REPLY = 2;
-
-    final int worker;
-    final SplittableRandom random;
-    final SplittableRandom internalRandom;
+    private final int worker;
+    private final int stream;
+    private final SplittableRandom random;
+    private final SplittableRandom internalRandom;
 
     // ---- the packet as it arrived
-    long now;
-    long arrivedHi;
-    long arrivedLo;
-    byte direction;
-    long socketCookie;
+    private long now;
+    private long arrivedHi;
+    private long arrivedLo;
+    private byte direction;
+    private long socketCookie;
 
     // ---- the packet as it is now (headers rewritten by NAT)
-    long hi;
-    long lo;
+    private long hi;
+    private long lo;
 
     // ---- design state
-    int step = DONE;
-    int conn = NONE;
-    int connDir;
-    int ctinfo;
-    boolean unconfirmed;
-    int backend = NONE;
-    int forcedBackend = NONE;
-    Reason reason;
-    /** Design scratch value (cilium-tc: the packet found its CT entry). */
-    long scratch0;
+    private int step = DONE;
+    private int conn = NONE;
+    private int connDir;
+    private boolean unconfirmed;
+    private int backend = NONE;
+    private int forcedBackend = NONE;
+    private boolean foundEntry;
+    private Reason reason;
 
     /**
+     * A context whose random stream is the worker's own ({@code stream = worker}).
+     *
      * @param worker the worker ("CPU") this context belongs to.
-     * @param seed   seed of the worker's random source (backend choice, port choice): runs are reproducible.
+     * @param seed   seed of the random sources (backend choice, port choice): runs are reproducible.
      */
     public PacketContext(final int worker, final long seed)
     {
+        this(worker, worker, seed);
+    }
+
+    /**
+     * @param worker the worker ("CPU") this context belongs to.
+     * @param stream index of the context's random stream: the draws depend on {@code seed} and {@code stream}
+     *               only, so contexts sharing a worker draw independently and runs draw alike whatever the
+     *               number of workers.
+     * @param seed   seed of the random sources (backend choice, port choice): runs are reproducible.
+     */
+    public PacketContext(final int worker, final int stream, final long seed)
+    {
         this.worker = worker;
-        this.random = new SplittableRandom(seed ^ (0x9E37_79B9_7F4A_7C15L * (worker + 1)));
-        this.internalRandom = new SplittableRandom(~seed ^ (0xBF58_476D_1CE4_E5B9L * (worker + 1)));
+        this.stream = stream;
+        this.random = new SplittableRandom(seed ^ (0x9E37_79B9_7F4A_7C15L * (stream + 1)));
+        this.internalRandom = new SplittableRandom(~seed ^ (0xBF58_476D_1CE4_E5B9L * (stream + 1)));
     }
 
     /**
@@ -84,17 +97,22 @@ public final class PacketContext
         this.socketCookie = socketCookie;
         this.conn = NONE;
         this.connDir = 0;
-        this.ctinfo = CT_NEW;
         this.unconfirmed = false;
         this.backend = NONE;
+        this.foundEntry = false;
         this.reason = null;
-        this.scratch0 = 0;
     }
 
     /** @return the worker. */
     public int worker()
     {
         return worker;
+    }
+
+    /** @return the index of the context's random stream. */
+    public int stream()
+    {
+        return stream;
     }
 
     /**
@@ -207,12 +225,6 @@ public final class PacketContext
         return conn;
     }
 
-    /** @return the packet's ctinfo ({@link #CT_NEW}, ...). */
-    public int ctinfo()
-    {
-        return ctinfo;
-    }
-
     /**
      * Finish the packet (design use).
      *
@@ -271,12 +283,6 @@ public final class PacketContext
         return connDir;
     }
 
-    /** @param ctinfo the packet's ctinfo. */
-    public void ctinfo(final int ctinfo)
-    {
-        this.ctinfo = ctinfo;
-    }
-
     /** @param backend the chosen backend index. */
     public void backend(final int backend)
     {
@@ -295,16 +301,57 @@ public final class PacketContext
         this.lo = lo;
     }
 
-    /** @return design scratch 0. */
-    public long scratch0()
+    /**
+     * @return true if the packet found its flow's entry at lookup (cilium-tc: the service CT entry existed, so the
+     * verdict is {@code established}, not {@code new}).
+     */
+    public boolean foundEntry()
     {
-        return scratch0;
+        return foundEntry;
     }
 
-    /** @param v design scratch 0. */
-    public void scratch0(final long v)
+    /** @param found the packet found its flow's entry at lookup (design use). */
+    public void foundEntry(final boolean found)
     {
-        this.scratch0 = v;
+        this.foundEntry = found;
     }
 
+    /**
+     * Append the context's whole state: every field but the random sources, the entry it is attached to described
+     * by content through the design ({@link Datapath#describeEntry}, never its pool index). Two contexts that
+     * append alike take the same steps to the same verdicts on the same table; the interleaving explorer builds
+     * its memo key from this, so a field added here is never left out of the key. The random sources are left out
+     * on purpose: the explorer forces every backend choice, and the only other draws (NAT source ports, chain
+     * limits) it abstracts away. Not for hot paths.
+     *
+     * @param sb       to append to.
+     * @param datapath the design the context belongs to (describes the entry).
+     */
+    public void appendState(final StringBuilder sb, final Datapath datapath)
+    {
+        sb.append("w").append(worker).append('/').append(stream)
+            .append(" t=").append(now)
+            .append(" in=").append(Tuple.format(arrivedHi, arrivedLo))
+            .append(" dir=").append(direction)
+            .append(" cookie=").append(socketCookie)
+            .append(" out=").append(Tuple.format(hi, lo))
+            .append(" step=").append(step == DONE ? "done" : datapath.stepName(step))
+            .append(" conn=");
+        if (conn == NONE)
+        {
+            sb.append("none");
+        }
+        else
+        {
+            sb.append('[');
+            datapath.describeEntry(conn, sb);
+            sb.append(']');
+        }
+        sb.append(" connDir=").append(connDir)
+            .append(" unconfirmed=").append(unconfirmed)
+            .append(" backend=").append(backend)
+            .append(" forced=").append(forcedBackend)
+            .append(" found=").append(foundEntry)
+            .append(" reason=").append(reason == null ? "none" : reason.label());
+    }
 }

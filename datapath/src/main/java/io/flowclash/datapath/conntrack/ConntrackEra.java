@@ -20,6 +20,7 @@ public final class ConntrackEra
     public static final long STREAM_DELAY_NS = 2 * SECOND;
 
     final String kernels;
+    final String clashRule;
     /** 71d8c47fc653 (4.7): UDP allows clash resolution at all; before it every clash drops. */
     final boolean allowClash;
     /** 71d8c47fc653 + 590b52e10d41/6e699867f84c: merge when the winner has no NAT_DONE bits (4.7 - 6.11). */
@@ -58,6 +59,7 @@ public final class ConntrackEra
     private ConntrackEra(final Builder b)
     {
         this.kernels = b.kernels;
+        this.clashRule = b.clashRule;
         this.allowClash = b.allowClash;
         this.mergeIfNoNat = b.mergeIfNoNat;
         this.mergeIfMatch = b.mergeIfMatch;
@@ -83,34 +85,60 @@ public final class ConntrackEra
         return kernels;
     }
 
+    /** @return one line on what a clash of two packets of one flow does in this era (kube-proxy node). */
+    public String clashRule()
+    {
+        return clashRule;
+    }
+
+    /**
+     * Derived from the clash rule: before 6a757c07e51f (5.6) an unresolved clash drops the loser; from it on, the
+     * loser is inserted reply-only, and {@code nf_ct_resolve_clash_harder} fails only when another entry that does
+     * not match owns the loser's REPLY tuple, which packets of one flow cannot arrange (a third packet with the
+     * same reply tuple as an inserted loser matches it and merges).
+     *
+     * @return true if a racing packet of one flow can be dropped on a node with NAT hooks (kube-proxy).
+     */
+    public boolean canDropOnClash()
+    {
+        return !clashInsert;
+    }
+
     /** Era A: Linux 3.x - 4.6 ("lock-and-drop"): every clash drops; insert_failed only. */
     public static final ConntrackEra DROP = new Builder("<= 4.6")
+        .rule("every clash dropped (insert_failed)")
         .insertCounter(true).foundOnLookup(true).stream(180 * SECOND, false).build();
 
     /** Era B: 4.7 - 4.18: merge only when the winner has no NAT (so on a kube-proxy node every clash drops). */
     public static final ConntrackEra NO_NAT_MERGE = new Builder("4.7 - 4.18")
+        .rule("merge only if the winner has no NAT: on a kube-proxy node every clash dropped (insert_failed, drop)")
         .allowClash().mergeIfNoNat(true).stream(180 * SECOND, false).build();
 
     /** Era C: 4.19 - 4.20 (ed07d9a021df): merge identical clashes. */
     public static final ConntrackEra MERGE = new Builder("4.19 - 4.20 (+4.14.y >= ~4.14.173)")
+        .rule("merge if both tuples identical (race 1); moved SNAT port (race 2) or other backend dropped")
         .allowClash().mergeIfNoNat(true).mergeIfMatch().stream(180 * SECOND, false).build();
 
     /** Era D: 5.0 - 5.5 (4e35c1cb9460): plus the same-origin skip in tuple_taken. */
     public static final ConntrackEra SAME_ORIGIN = new Builder("5.0 - 5.5 (and 5.4.y)")
+        .rule("merge same translation (races 1, 2); different backend dropped")
         .allowClash().mergeIfNoNat(true).mergeIfMatch().sameOriginSkip().stream(120 * SECOND, true).build();
 
     /** Era E1: 5.6 - 5.8.7 (6a757c07e51f): reply-only insert, killed on its first reply; no clash_resolve yet. */
     public static final ConntrackEra CLASH_INSERT_5_6 = new Builder("5.6 - 5.8.7")
+        .rule("merge, else loser inserted reply-only (NAT_CLASH), killed by its first reply")
         .allowClash().mergeIfNoNat(true).mergeIfMatch().sameOriginSkip().clashInsert().killClashOnReply()
         .stream(120 * SECOND, true).build();
 
     /** Era E2: 5.16 - 6.11 (c46172147ebb, bc92470413f3, d7e7747ac5c2, b7b1d02fc439). */
     public static final ConntrackEra CLASH_INSERT = new Builder("5.16 - 6.11 (5.9 - 5.15 differ only in counters, chain limit, ASSURED)")
+        .rule("merge, else loser inserted reply-only (NAT_CLASH) for 1 s; clash_resolve counted")
         .allowClash().mergeIfNoNat(true).mergeIfMatch().sameOriginSkip().clashInsert().clashResolveCounter()
         .chainLimit().stream(120 * SECOND, true).assuredOnlyInStream().build();
 
     /** Era F: 6.12+ (a4e6a1031e77, d8f84a9bc7c4): merge also exact reverses; no NAT_DONE shortcut, no DYING test. */
     public static final ConntrackEra REVERSE_MERGE = new Builder("6.12 - current")
+        .rule("as nf-clash-insert, plus merge of exact reverse clashes")
         .allowClash().mergeIfNoNat(false).mergeIfMatch().mergeIfReverseMatch().refuseDyingWinner(false)
         .sameOriginSkip().reverseSkip().clashInsert().clashResolveCounter().chainLimit()
         .stream(120 * SECOND, true).assuredOnlyInStream().build();
@@ -119,6 +147,7 @@ public final class ConntrackEra
     static final class Builder
     {
         private final String kernels;
+        private String clashRule = "";
         private boolean allowClash;
         private boolean mergeIfNoNat;
         private boolean mergeIfMatch;
@@ -140,6 +169,12 @@ public final class ConntrackEra
         Builder(final String kernels)
         {
             this.kernels = kernels;
+        }
+
+        Builder rule(final String text)
+        {
+            clashRule = text;
+            return this;
         }
 
         Builder allowClash()
