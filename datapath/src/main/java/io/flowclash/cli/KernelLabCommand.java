@@ -244,7 +244,7 @@ public final class KernelLabCommand implements Runnable
         }
         out.printf(Locale.ROOT, "kernel lab on %s (model of this kernel: %s); raced share by the NFQUEUE injector, " +
             "latencies real%n", System.getProperty("os.version"), ModelComparison.thisKernelNote());
-        out.printf(Locale.ROOT, "%-4s %-19s %-6s %-5s %-27s %5s %4s %9s %8s %8s %8s %5s %5s %5s %5s %6s | %-30s%n",
+        out.printf(Locale.ROOT, "%-4s %-19s %-6s %-5s %-27s %5s %4s %9s %8s %8s %8s %5s %5s %5s %5s %6s | %s%n",
             "plc", "era", "lb", "lib", "resolv.conf options", "share", "n", "ok/pt/fl", "p50 ms", "p99 ms", "max ms",
             "clash", "dnat", "ncl", "mrgd", "raced", "model: design, prediction");
         for (final Row r : rows)
@@ -266,8 +266,10 @@ public final class KernelLabCommand implements Runnable
             "clash: clash_resolve (/proc/net/stat/nf_conntrack);%ndnat: nft counter on the DNAT rule (packets that " +
             "made a new conntrack); ncl: nft counter on NAT_CLASH packets (split losers; dropped when an era is " +
             "emulated);%nmrgd: merged losers dropped by the <= 4.18 emulation; raced: lookups whose two queries the " +
-            "injector held and released in order.%nModel: the era's design run on the raced pairs; a dropped query " +
-            "is a stall of the resolver's retry timer (glibc: timeout, musl: timeout/attempts) from resolv.conf.%n");
+            "injector held and released in order.%nModel: the resolver model (glibc or musl, same options) in virtual " +
+            "time over the era's design, the raced share racing; latencies in ms. The real rows also carry the " +
+            "injector's hold%n(--race-hold-ms, 100) for each first query held alone (single-request: one, " +
+            "single-request-reopen: two per lookup), which the model does not have.%n");
     }
 
     private static String era(final KernelLab.Options o)
@@ -328,7 +330,10 @@ public final class KernelLabCommand implements Runnable
             }
             j.name("model").beginObject().field("design", r.model().design()).field("racing", r.model().racing())
                 .field("stalled", r.model().stalled()).field("clashResolve", r.model().clashes())
-                .field("retryTimerUs", r.model().timerUs()).field("outcome", r.model().outcome()).endObject();
+                .field("retryTimerUs", r.model().timerUs()).field("outcome", r.model().outcome())
+                .field("p50Us", r.model().latency().getValueAtPercentile(50))
+                .field("p99Us", r.model().latency().getValueAtPercentile(99))
+                .field("maxUs", r.model().latency().getMaxValue()).endObject();
             j.endObject();
         }
         return j.endArray().endObject().toString();
@@ -395,6 +400,9 @@ public final class KernelLabCommand implements Runnable
                 "single-request-reopen, timeout:S, attempts:N");
         check(List.of("glibc", "musl").contains(o.resolverName()),
             "--resolver '" + o.resolverName() + "' is not glibc or musl");
+        check(!o.resolverName().equals("musl") || !o.resolvOptions().contains("single-request"),
+            "--resolver musl and --resolv-options single-request conflict: musl reads only ndots:, attempts: and " +
+                "timeout:");
         check(o.raceShare() >= 0 && o.raceShare() <= 1, "--race-share must be 0..1, got " + o.raceShare());
         check(List.of("second-first", "first-second").contains(o.raceOrder()),
             "--race-order '" + o.raceOrder() + "' is not second-first or first-second");

@@ -26,20 +26,17 @@ import java.util.Locale;
 public record ModelComparison(KernelLab.Readings kernel, RunResult model, RunResult sameOrigin, RunResult drop)
 {
     /**
-     * The design that models the kernel this lab runs on. Until the kernel-version map exists this is the era of
-     * 6.12+ (reverse-tuple merge), the kernels the lab was built on; {@link #thisKernelNote} says so.
+     * The design that models the kernel this lab runs on: the kernel-version table's answer for {@code uname -r}
+     * ({@code io.flowclash.datapath.kernel}).
      */
-    public static final String THIS_KERNEL = "nf-reverse-merge";
+    public static final String THIS_KERNEL = LookupPrediction.thisKernel().designId();
 
-    /** @return how {@link #THIS_KERNEL} was chosen for {@code uname -r}. */
+    /** @return the design of {@code uname -r}, its era, and why the table is unsure if it is. */
     public static String thisKernelNote()
     {
-        final String v = System.getProperty("os.version");
-        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(v);
-        final boolean covered = m.find() && (Integer.parseInt(m.group(1)) > 6 ||
-            Integer.parseInt(m.group(1)) == 6 && Integer.parseInt(m.group(2)) >= 12);
-        return covered ? THIS_KERNEL + " (6.12+, kernel " + v + ")" : THIS_KERNEL + " (assumed: kernel " + v +
-            " is older than 6.12, the model of its own era is not chosen yet)";
+        final io.flowclash.datapath.kernel.KernelMatch m = LookupPrediction.thisKernel();
+        return m.designId() + " (" + m.era() + (m.isUncertain() ? "; uncertain: " + String.join("; ",
+            m.uncertain()) : "") + ")";
     }
 
     /** @param kernel readings. @return the comparison. */
