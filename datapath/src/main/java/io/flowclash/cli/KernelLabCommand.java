@@ -164,6 +164,10 @@ public final class KernelLabCommand implements Runnable
             return;
         }
         check(!all, "--all needs --cleanup");
+        if (outFile != null)
+        {
+            LabOutput.check(outFile);
+        }
         final boolean table = matrix || scenarios != null && !scenarios.isEmpty();
         final int n = lookups == 0 && table ? 3 : lookups;
         final double share = table && raceShare == 0 && matrix ? 1.0 : raceShare;
