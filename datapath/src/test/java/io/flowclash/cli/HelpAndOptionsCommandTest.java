@@ -135,4 +135,14 @@ class HelpAndOptionsCommandTest
             "--workers", "1", "--race", "never");
         assertThat(sameCpu.status()).as(sameCpu.err()).isZero();
     }
+
+    @Test
+    void shouldSayTheSocketLimitOfAWorkloadInSockets()
+    {
+        final StreamCommandTest.Result r = run("stream", "gen", "-w", "dns-pairs:sockets=1500000", "-o", "x.fcs");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).contains("1500000 sockets: at most 1411600 sockets with 100 clients")
+            .contains("raise clients=");
+    }
 }
