@@ -26,10 +26,28 @@ public final class DesignsCommand implements Runnable
     @Option(names = "--json", description = "Print as JSON.")
     boolean json;
 
+    @Option(names = "--kernel", paramLabel = "RELEASE",
+        description = "Say which design a kernel release runs and why (the commits it has and lacks, what is " +
+            "uncertain, its counter files): uname -r of the node, or 'running'.")
+    String kernel;
+
     @Override
     public void run()
     {
         final PrintWriter out = spec.commandLine().getOut();
+        if (kernel != null)
+        {
+            final io.flowclash.datapath.kernel.KernelMatch match = KernelOption.resolve(kernel);
+            if (json)
+            {
+                out.println(KernelOption.json(match));
+            }
+            else
+            {
+                KernelOption.printText(out, match);
+            }
+            return;
+        }
         if (json)
         {
             final Json j = new Json().beginObject().name("designs").beginArray();

@@ -25,8 +25,11 @@ public final class ExploreCommand implements Runnable
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-d", "--design"}, paramLabel = "ID", required = true, description = "Design id.")
+    @Option(names = {"-d", "--design"}, paramLabel = "ID", description = "Design id (this or --kernel).")
     String design;
+
+    @Option(names = "--kernel", paramLabel = "RELEASE", description = KernelOption.HELP)
+    String kernel;
 
     @Option(names = {"-k", "--packets"}, paramLabel = "K", defaultValue = "2",
         description = "Racing packets, 1..4 (default: ${DEFAULT-VALUE}).")
@@ -49,6 +52,17 @@ public final class ExploreCommand implements Runnable
     @Override
     public void run()
     {
+        if ((design == null) == (kernel == null))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "give exactly one of --design ID and --kernel RELEASE");
+        }
+        if (kernel != null)
+        {
+            final io.flowclash.datapath.kernel.KernelMatch match = KernelOption.resolve(kernel);
+            design = match.designId();
+            KernelOption.announce(spec.commandLine().getErr(), match);
+        }
         if (replay != null)
         {
             spec.commandLine().getOut().println(

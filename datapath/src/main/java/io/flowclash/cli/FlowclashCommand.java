@@ -22,7 +22,9 @@ import java.io.PrintWriter;
         DesignsCommand.class,
         RunCommand.class,
         ExploreCommand.class,
+        CompareCommand.class,
         KernelLabCommand.class,
+        DiagnoseCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class FlowclashCommand implements Runnable

@@ -9,20 +9,30 @@ import io.flowclash.datapath.Reason;
 import io.flowclash.datapath.conntrack.ConnDescriptor;
 import io.flowclash.datapath.flow.Tuple;
 import io.flowclash.datapath.nat.BackendSelectors;
+import io.flowclash.datapath.resolver.LookupRun;
+import io.flowclash.datapath.resolver.LookupStats;
+import io.flowclash.datapath.resolver.ResolverKind;
+import io.flowclash.datapath.resolver.ResolverOptions;
 import io.flowclash.datapath.run.RaceMode;
 import io.flowclash.datapath.run.RunOptions;
 import io.flowclash.datapath.run.RunResult;
 import io.flowclash.datapath.run.Runner;
 import io.flowclash.datapath.stream.PacketStream;
 import io.flowclash.datapath.stream.StreamFile;
+import io.flowclash.datapath.workload.DnsLookupsWorkload;
 import io.flowclash.datapath.workload.Durations;
 import io.flowclash.datapath.workload.Workload;
 import io.flowclash.datapath.workload.Workloads;
+import io.flowclash.io.SafeOutput;
+import org.HdrHistogram.HistogramLogWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +57,11 @@ import java.util.Locale;
         "  p=X      'always' with probability X per batch (seeded), else 'never'",
         "%nExamples:",
         "  flowclash run --design 'nf-*' --race always --backends 2",
-        "  flowclash run --design nf-clash-insert --workload dns-pairs:sockets=10000 --race real --workers 2 --json"})
+        "  flowclash run --design nf-clash-insert --workload dns-pairs:sockets=10000 --race real --workers 2 --json",
+        "  flowclash run --design all --workload dns-lookups --race always --resolver musl",
+        "  flowclash run --design nf-same-origin --workload dns-lookups:clients=100 --resolv-options single-request-reopen",
+        "%nWith --workload dns-lookups the resolvers send (glibc or musl, in virtual time) and the first table is",
+        "each design's lookup latency: lookups, answered, partial, failed, p50/p90/p99/p99.9/max ms, share over 1 s."})
 public final class RunCommand implements Runnable
 {
     @CommandLine.Spec
@@ -114,11 +128,34 @@ public final class RunCommand implements Runnable
             "instead of off-heap memory.")
     Path pinDir;
 
+    @Option(names = "--resolver", paramLabel = "NAME",
+        description = "Resolver model of dns-lookups: glibc or musl (default: the workload's resolver=, glibc).")
+    String resolver;
+
+    @Option(names = "--resolv-options", paramLabel = "OPTS",
+        description = "resolv.conf options of dns-lookups, comma-separated: single-request, single-request-reopen " +
+            "(glibc only), timeout:N (seconds, at least 1; both libraries cap it at 30), attempts:N (at least 1; " +
+            "glibc caps it at 5, musl at 10) (default: none, i.e. timeout:5 attempts:2).")
+    String resolvOptions;
+
+    @Option(names = "--hlog", paramLabel = "DIR",
+        description = "dns-lookups: write each design's lookup latency histogram (ns) to DIR/<design>.hlog, " +
+            "HdrHistogram's log format (DIR is created if its parent exists).")
+    Path hlog;
+
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
 
     @Option(names = "--dump", description = "List each design's table at the end, conntrack -L style.")
     boolean dump;
+
+    @Option(names = "--kernel", paramLabel = "RELEASE", description = KernelOption.HELP + " Not with --design.")
+    String kernel;
+
+    @Option(names = "--proc", description = "Print each design's counters as /proc/net/stat/nf_conntrack of its " +
+        "kernel (--kernel's, else the design's era): header, then one row per worker (CPU) in hex, to diff " +
+        "against a node.")
+    boolean proc;
 
     @Override
     public void run()
@@ -142,6 +179,21 @@ public final class RunCommand implements Runnable
         {
             throw new FlowclashException("--map-type '" + mapType + "' is not lru or hash");
         }
+        if (proc && json)
+        {
+            throw new FlowclashException("--proc prints the /proc layout as text: not with --json");
+        }
+        io.flowclash.datapath.kernel.KernelMatch kernelMatch = null;
+        if (kernel != null)
+        {
+            if (this.spec.commandLine().getParseResult().hasMatchedOption("--design"))
+            {
+                throw new FlowclashException("--kernel and --design both name the design: give one");
+            }
+            kernelMatch = KernelOption.resolve(kernel);
+            design = kernelMatch.designId();
+            KernelOption.announce(this.spec.commandLine().getErr(), kernelMatch);
+        }
         final List<Designs.Design> designs = Designs.select(design);
         final DatapathConfig.Builder base = DatapathConfig.builder()
             .backends(backends).selector(selector).notrack(notrack).maxEntries(maxEntries).workers(workers).seed(seed)
@@ -150,7 +202,30 @@ public final class RunCommand implements Runnable
         final String spec;
         final PacketStream stream;
         StreamFile file = null;
-        if (streamFile != null)
+        DnsLookupsWorkload lookups = null;
+        ResolverOptions resolverOptions = null;
+        if (streamFile == null)
+        {
+            final Workload w = Workloads.parse(workload);
+            if (w instanceof DnsLookupsWorkload)
+            {
+                lookups = (DnsLookupsWorkload)w;
+                resolverOptions = resolverOptions(lookups);
+            }
+        }
+        if (lookups == null && (resolver != null || resolvOptions != null || hlog != null))
+        {
+            throw new FlowclashException((resolver != null ? "--resolver" : resolvOptions != null ?
+                "--resolv-options" : "--hlog") + " needs --workload dns-lookups (resolvers send its packets)");
+        }
+        final Path hlogDir = hlog == null ? null : SafeOutput.checkDirectory(hlog, "--hlog directory");
+        if (lookups != null)
+        {
+            spec = lookups.spec();
+            base.service(lookups.serviceAddress(), lookups.servicePort());
+            stream = null;
+        }
+        else if (streamFile != null)
         {
             file = StreamFile.open(streamFile);
             stream = file.stream();
@@ -171,17 +246,24 @@ public final class RunCommand implements Runnable
         final RunOptions options = new RunOptions(raceMode, dispatch.equals("same-cpu"), delay, 1_000_000_000L, seed);
         final List<RunResult> results = new ArrayList<>();
         final List<String> dumps = new ArrayList<>();
+        final List<String> procs = new ArrayList<>();
         try
         {
             for (final Designs.Design d : designs)
             {
                 try (Datapath dp = d.create(base.build()))
                 {
-                    final RunResult r = new Runner(dp, options).run(stream);
+                    final RunResult r = lookups != null ? LookupRun.run(dp, options, lookups, resolverOptions) :
+                        new Runner(dp, options).run(stream);
                     results.add(r);
                     if (dump)
                     {
                         dumps.add(dump(dp, r.endNs()));
+                    }
+                    if (proc)
+                    {
+                        procs.add(io.flowclash.datapath.kernel.ProcStatWriter.write(dp.counters(), r.entries() + r.hiddenEntries(),
+                            kernelMatch != null ? kernelMatch.layout() : io.flowclash.datapath.kernel.ProcStatWriter.layoutOf(d.id())));
                     }
                 }
             }
@@ -193,15 +275,81 @@ public final class RunCommand implements Runnable
                 file.close();
             }
         }
+        if (hlogDir != null)
+        {
+            writeHlogs(hlog, spec, resolverOptions, results);
+        }
         final PrintWriter out = spec().commandLine().getOut();
         if (json)
         {
-            out.println(json(spec, options, results, dumps));
+            out.println(json(spec, options, resolverOptions, results, dumps));
         }
         else
         {
-            text(out, spec, options, results, dumps);
+            text(out, spec, options, resolverOptions, results, dumps);
         }
+        for (int i = 0; i < procs.size() && !json; i++)
+        {
+            out.printf(Locale.ROOT, "%n# %s counters as /proc/net/stat/nf_conntrack%n%s", results.get(i).design(),
+                procs.get(i));
+        }
+    }
+
+    private ResolverOptions resolverOptions(final DnsLookupsWorkload w)
+    {
+        if (resolver != null && workload.contains("resolver="))
+        {
+            throw new FlowclashException("resolver given both in the workload spec and as --resolver: give it once");
+        }
+        if (resolvOptions != null && w.hasOptions())
+        {
+            throw new FlowclashException("resolver options given both in the workload spec and as " +
+                "--resolv-options: give them once");
+        }
+        return w.resolverOptions(resolver == null ? null : ResolverKind.parse(resolver), resolvOptions);
+    }
+
+    /**
+     * The latency table: one row per design, side by side.
+     *
+     * @param out     where to print.
+     * @param results results of a {@code dns-lookups} run.
+     */
+    static void latencyTable(final PrintWriter out, final List<RunResult> results)
+    {
+        out.printf(Locale.ROOT, "%-20s %9s %9s %8s %8s %10s %10s %10s %10s %10s %7s%n", "design", "lookups",
+            "answered", "partial", "failed", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", ">1 s");
+        for (final RunResult r : results)
+        {
+            final LookupStats s = r.lookupStats();
+            out.printf(Locale.ROOT, "%-20s %9d %9d %8d %8d %10.3f %10.3f %10.3f %10.3f %10.3f %6.2f%%%n", r.design(),
+                s.total(), s.answered(), s.partial(), s.failed(), s.percentileMs(50), s.percentileMs(90),
+                s.percentileMs(99), s.percentileMs(99.9), s.maxMs(), 100.0 * s.slowShare());
+        }
+    }
+
+    /** One {@code <design>.hlog} per design (HdrHistogram log format, one interval spanning the run). */
+    private static void writeHlogs(final Path dir, final String spec, final ResolverOptions ro,
+        final List<RunResult> results)
+    {
+        SafeOutput.writeDirectory(dir, "--hlog directory", tmp ->
+        {
+            for (final RunResult r : results)
+            {
+                try (PrintStream ps = new PrintStream(Files.newOutputStream(tmp.resolve(r.design() + ".hlog")), false,
+                    StandardCharsets.UTF_8))
+                {
+                    final HistogramLogWriter w = new HistogramLogWriter(ps);
+                    final LookupStats s = r.lookupStats();
+                    w.outputComment("flowclash run: design " + r.design() + ", workload " + spec + ", resolver " + ro +
+                        "; lookup durations in virtual ns; the max column is in ms");
+                    w.outputLogFormatVersion();
+                    w.outputStartTime(0);
+                    w.outputLegend();
+                    w.outputIntervalHistogram(s.firstStartNs() / 1e9, s.lastEndNs() / 1e9, s.histogram(), 1e6);
+                }
+            }
+        });
     }
 
     private CommandLine.Model.CommandSpec spec()
@@ -210,21 +358,38 @@ public final class RunCommand implements Runnable
     }
 
     private static final Counter[] BPF = {
-        Counter.MAP_UPDATE, Counter.MAP_EVICT, Counter.MAP_E2BIG, Counter.MAP_EEXIST, Counter.MAP_ENOENT,
+        Counter.MAP_UPDATE, Counter.MAP_EVICT, Counter.MAP_E2BIG, Counter.MAP_ENOENT,
         Counter.REVNAT_MISS};
 
     private static final Counter[] CONNTRACK_S = {
-        Counter.FOUND, Counter.INVALID, Counter.INSERT, Counter.INSERT_FAILED, Counter.DROP, Counter.EARLY_DROP,
-        Counter.ERROR, Counter.SEARCH_RESTART, Counter.CLASH_RESOLVE, Counter.CHAINTOOLONG};
+        Counter.FOUND, Counter.INSERT, Counter.INSERT_FAILED, Counter.DROP, Counter.EARLY_DROP,
+        Counter.SEARCH_RESTART, Counter.CLASH_RESOLVE, Counter.CHAINTOOLONG};
 
-    private void text(final PrintWriter out, final String spec, final RunOptions o, final List<RunResult> results,
-        final List<String> dumps)
+    private void text(final PrintWriter out, final String spec, final RunOptions o, final ResolverOptions ro,
+        final List<RunResult> results, final List<String> dumps)
     {
         final RunResult first = results.get(0);
         out.printf(Locale.ROOT, "workload %s%n", spec);
-        out.printf(Locale.ROOT, "%,d queries in %,d lookups; race %s, dispatch %s, workers %d, backends %d (%s)%s, " +
-            "reply delay %s, seed %d%n%n", first.queries(), first.lookups(), o.race(), dispatch, workers, backends,
-            selector, notrack ? ", NOTRACK" : "", replyDelay, seed);
+        if (ro != null)
+        {
+            out.printf(Locale.ROOT, "resolver %s (options %s); race %s, dispatch %s, workers %d, backends %d (%s)%s, " +
+                "reply delay %s, seed %d%n%n", ro.kind(), ro.optionsLine(), o.race(), dispatch, workers, backends,
+                selector, notrack ? ", NOTRACK" : "", replyDelay, seed);
+            out.printf(Locale.ROOT, "lookup latency (virtual time; one lookup = one getaddrinfo, A and AAAA):%n");
+            latencyTable(out, results);
+            out.printf(Locale.ROOT, "%n%-20s %9s %9s %9s%n", "design", "queries", "sockets", "replies");
+            for (final RunResult r : results)
+            {
+                out.printf(Locale.ROOT, "%-20s %9d %9d %9d%n", r.design(), r.queries(), r.sockets(), r.replies());
+            }
+            out.printf(Locale.ROOT, "%n(below, \"lookups stalled\" = lookups over 1 s)%n%n");
+        }
+        else
+        {
+            out.printf(Locale.ROOT, "%,d queries in %,d lookups; race %s, dispatch %s, workers %d, backends %d (%s)%s, " +
+                "reply delay %s, seed %d%n%n", first.queries(), first.lookups(), o.race(), dispatch, workers, backends,
+                selector, notrack ? ", NOTRACK" : "", replyDelay, seed);
+        }
         out.printf(Locale.ROOT, "%-20s %9s %9s %9s %8s %16s %9s %7s %9s%n", "design", "processed", "accepted",
             "dropped", "raced", "lookups stalled", "entries", "hidden", "wall ms");
         for (final RunResult r : results)
@@ -291,10 +456,22 @@ public final class RunCommand implements Runnable
         }
     }
 
-    private String json(final String spec, final RunOptions o, final List<RunResult> results, final List<String> dumps)
+    private String json(final String spec, final RunOptions o, final ResolverOptions ro, final List<RunResult> results,
+        final List<String> dumps)
     {
         final Json j = new Json().beginObject()
-            .field("workload", spec)
+            .field("workload", spec);
+        if (ro != null)
+        {
+            j.name("resolver").beginObject()
+                .field("kind", ro.kind().id())
+                .field("timeoutSeconds", ro.timeoutSeconds())
+                .field("attempts", ro.attempts())
+                .field("singleRequest", ro.singleRequest())
+                .field("singleRequestReopen", ro.singleRequestReopen())
+                .endObject();
+        }
+        j
             .field("race", o.race().toString())
             .field("dispatch", dispatch)
             .field("workers", workers)
@@ -316,9 +493,24 @@ public final class RunCommand implements Runnable
                 .field("queries", r.queries())
                 .field("replies", r.replies())
                 .field("racedBatches", r.racedBatches())
-                .name("lookups").beginObject()
-                .field("total", r.lookups()).field("complete", r.lookupsComplete()).field("stalled", r.lookupsStalled())
-                .endObject()
+                .name("lookups").beginObject();
+            final LookupStats s = r.lookupStats();
+            if (s != null)
+            {
+                j.field("total", s.total()).field("answered", s.answered()).field("partial", s.partial())
+                    .field("failed", s.failed()).endObject()
+                    .name("latencyMs").beginObject()
+                    .field("p50", s.percentileMs(50)).field("p90", s.percentileMs(90)).field("p99", s.percentileMs(99))
+                    .field("p999", s.percentileMs(99.9)).field("max", s.maxMs()).endObject()
+                    .field("slowShare", s.slowShare())
+                    .field("sockets", r.sockets());
+            }
+            else
+            {
+                j.field("total", r.lookups()).field("complete", r.lookupsComplete())
+                    .field("stalled", r.lookupsStalled()).endObject();
+            }
+            j
                 .field("entries", r.entries())
                 .field("hiddenEntries", r.hiddenEntries())
                 .field("wallNs", r.wallNs())

@@ -16,22 +16,28 @@ import java.util.function.Function;
  */
 public final class Designs
 {
-    /** One registered design. */
+    /**
+     * One registered design. For the netfilter designs (and the socket LB's host conntrack) every fact but the id is
+     * read from the {@link ConntrackEra}: the kernels, the clash rule, whether a clash can drop; nothing is written
+     * twice.
+     */
     public static final class Design
     {
         private final String id;
         private final String models;
         private final String clashRule;
         private final boolean canDropOnClash;
+        private final ConntrackEra era;
         private final Function<DatapathConfig, Datapath> factory;
 
         Design(final String id, final String models, final String clashRule, final boolean canDropOnClash,
-            final Function<DatapathConfig, Datapath> factory)
+            final ConntrackEra era, final Function<DatapathConfig, Datapath> factory)
         {
             this.id = id;
             this.models = models;
             this.clashRule = clashRule;
             this.canDropOnClash = canDropOnClash;
+            this.era = era;
             this.factory = factory;
         }
 
@@ -59,6 +65,12 @@ public final class Designs
             return canDropOnClash;
         }
 
+        /** @return the conntrack era the design runs, or null for a design without kernel conntrack. */
+        public ConntrackEra era()
+        {
+            return era;
+        }
+
         /** @param config configuration. @return a new instance. */
         public Datapath create(final DatapathConfig config)
         {
@@ -70,34 +82,33 @@ public final class Designs
 
     static
     {
-        nf("nf-drop", ConntrackEra.DROP, "every clash dropped (insert_failed)", true);
-        nf("nf-nonat-merge", ConntrackEra.NO_NAT_MERGE,
-            "merge only if the winner has no NAT: on a kube-proxy node every clash dropped (insert_failed, drop)", true);
-        nf("nf-merge", ConntrackEra.MERGE,
-            "merge if both tuples identical (race 1); moved SNAT port (race 2) or other backend dropped", true);
-        nf("nf-same-origin", ConntrackEra.SAME_ORIGIN,
-            "merge same translation (races 1, 2); different backend dropped", true);
-        nf("nf-clash-insert-5.6", ConntrackEra.CLASH_INSERT_5_6,
-            "merge, else loser inserted reply-only (NAT_CLASH), killed by its first reply", false);
-        nf("nf-clash-insert", ConntrackEra.CLASH_INSERT,
-            "merge, else loser inserted reply-only (NAT_CLASH) for 1 s; clash_resolve counted", false);
-        nf("nf-reverse-merge", ConntrackEra.REVERSE_MERGE,
-            "as nf-clash-insert, plus merge of exact reverse clashes", false);
-        register(new Design("cilium-socklb", "Cilium socket LB (1.6+, cgroup sendmsg/recvmsg)",
-            "no race: translated at the socket, backend = cookie % n; host conntrack 5.16+ without DNAT", false,
-            c -> new SocketLbDatapath("cilium-socklb", c)));
-        register(new Design("cilium-tc", "Cilium tc service LB over a BPF CT map",
-            "CT entry created with BPF_ANY: last writer wins, both packets pass", false,
-            c -> new TcLbDatapath("cilium-tc", c)));
+        nf("nf-drop", ConntrackEra.DROP);
+        nf("nf-nonat-merge-4.7", ConntrackEra.NO_NAT_MERGE_4_7);
+        nf("nf-nonat-merge", ConntrackEra.NO_NAT_MERGE);
+        nf("nf-merge", ConntrackEra.MERGE);
+        nf("nf-same-origin", ConntrackEra.SAME_ORIGIN);
+        nf("nf-clash-insert-5.6", ConntrackEra.CLASH_INSERT_5_6);
+        nf("nf-clash-insert-5.9", ConntrackEra.CLASH_INSERT_5_9);
+        nf("nf-clash-insert-5.10", ConntrackEra.CLASH_INSERT_5_10);
+        nf("nf-clash-insert-5.15", ConntrackEra.CLASH_INSERT_5_15);
+        nf("nf-clash-insert", ConntrackEra.CLASH_INSERT);
+        nf("nf-reverse-merge", ConntrackEra.REVERSE_MERGE);
+        final ConntrackEra host = SocketLbDatapath.HOST_ERA;
+        register(new Design("cilium-socklb", "Cilium socket LB (1.6+, cgroup sendmsg/recvmsg) on Linux " +
+            host.kernels(), "no race: translated at the socket, backend = cookie % n; host conntrack without DNAT",
+            host.canDropOnClash(), host, c -> new SocketLbDatapath("cilium-socklb", c)));
+        register(new Design("cilium-tc", "Cilium tc service LB over a BPF CT map", TcLbDatapath.CLASH_RULE,
+            TcLbDatapath.CAN_DROP_ON_CLASH, null, c -> new TcLbDatapath("cilium-tc", c)));
     }
 
     private Designs()
     {
     }
 
-    private static void nf(final String id, final ConntrackEra era, final String rule, final boolean drops)
+    private static void nf(final String id, final ConntrackEra era)
     {
-        register(new Design(id, "Linux " + era.kernels(), rule, drops, c -> new NetfilterDatapath(id, era, c)));
+        register(new Design(id, "Linux " + era.kernels(), era.clashRule(), era.canDropOnClash(), era,
+            c -> new NetfilterDatapath(id, era, c)));
     }
 
     static void register(final Design design)

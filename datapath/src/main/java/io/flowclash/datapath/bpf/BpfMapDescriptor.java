@@ -9,14 +9,15 @@ package io.flowclash.datapath.bpf;
  *
  *   element (64 bytes, one cache line):
  *     0  next      int    element index + 1, or the nulls marker of the chain's bucket
- *     4  flags     int    IN_USE (1), REF (2: LRU reference bit, set by lookups)
+ *     4  flags     int    IN_USE (1); written only by writers under the bucket lock
  *     8  sequence  long   even when stable, odd while a writer changes key or value
  *    16  key0      long
  *    24  key1      long
  *    32  value     long
  *    40  bucket    int    the bucket the element is linked in
- *    44  free next int    free list link
- *    48  reserved  16 bytes
+ *    44  reserved  int    (the free list's links are the LockFreeIndexStack's own)
+ *    48  ref       int    LRU reference bit: 1 after a lookup, 0 when the LRU hand passed; written by lookups
+ *    52  reserved  12 bytes
  * </pre>
  *
  * The nulls marker is the kernel's {@code hlist_nulls} trick: an element can be deleted and reused in another
@@ -47,13 +48,11 @@ public final class BpfMapDescriptor
     public static final int VALUE_OFFSET = 32;
     /** Offset of the bucket index. */
     public static final int BUCKET_OFFSET = 40;
-    /** Offset of the free-list link. */
-    public static final int FREE_NEXT_OFFSET = 44;
+    /** Offset of the LRU reference word (a word of its own: lookups write it, never the flags). */
+    public static final int REF_OFFSET = 48;
 
     /** Flag: element holds a key. */
     public static final int IN_USE = 1;
-    /** Flag: LRU reference bit. */
-    public static final int REF = 2;
 
     private BpfMapDescriptor()
     {

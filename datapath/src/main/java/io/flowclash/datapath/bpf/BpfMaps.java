@@ -1,6 +1,7 @@
 package io.flowclash.datapath.bpf;
 
 import io.flowclash.datapath.DatapathConfig;
+import io.flowclash.io.SafeOutput;
 
 /**
  * Creates a design's BPF maps with the engine its configuration asks for: off-heap (default) or pinned in a
@@ -23,16 +24,8 @@ public final class BpfMaps
         {
             return new OffHeapBpfHashMap(config.mapEntries(), config.mapLru(), config.seed() ^ name.hashCode());
         }
-        try
-        {
-            java.nio.file.Files.createDirectories(config.pinDirectory());
-        }
-        catch (final java.io.IOException ex)
-        {
-            throw new io.flowclash.datapath.FlowclashException("cannot create pin directory '" +
-                config.pinDirectory() + "': " + ex.getMessage(), ex);
-        }
-        return ChronicleBpfHashMap.pin(config.pinDirectory().resolve(name + ".cm"), config.mapEntries(),
-            config.mapLru());
+        // an existing directory, or a new one in an existing parent (one mkdir); anything else is refused
+        final java.nio.file.Path dir = SafeOutput.ensureDirectory(config.pinDirectory(), "pin directory");
+        return ChronicleBpfHashMap.pin(dir.resolve(name + ".cm"), config.mapEntries(), config.mapLru());
     }
 }

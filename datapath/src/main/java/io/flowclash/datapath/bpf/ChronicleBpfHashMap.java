@@ -1,13 +1,20 @@
 package io.flowclash.datapath.bpf;
 
 import io.flowclash.datapath.FlowclashException;
+import io.flowclash.io.SafeOutput;
+import net.openhft.chronicle.algo.hashing.LongHashFunction;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * The "pinned" storage engine: a BPF hash map kept in a Chronicle Map persisted to a file, as a map pinned in bpffs
@@ -36,6 +43,14 @@ public final class ChronicleBpfHashMap implements BpfHashMap
     private static final int VALUE_LENGTH = 16;
     private static final long REF = 1;
 
+    /** Chronicle's persisted layout ({@code SizePrefixedBlob}): checksum (8 bytes), then the size word. */
+    private static final int SIZE_WORD_OFFSET = 8;
+    private static final int HEADER_PREFIX_LENGTH = 12;
+    private static final int SIZE_MASK = (1 << 30) - 1;
+    /** Chronicle's {@code MAX_BOOTSTRAPPING_HEADER_SIZE} is 16 KiB; a longer header is corrupt. */
+    private static final int MAX_HEADER_LENGTH = 16 * 1024;
+    private static final String HEADER_TYPE = "!net.openhft.chronicle.map.VanillaChronicleMap {";
+
     private final ChronicleMap<byte[], byte[]> map;
     private final int maxEntries;
     private final boolean lru;
@@ -60,6 +75,10 @@ public final class ChronicleBpfHashMap implements BpfHashMap
      */
     public static ChronicleBpfHashMap pin(final Path file, final int maxEntries, final boolean lru)
     {
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS))
+        {
+            validate(file);
+        }
         try
         {
             final ChronicleMap<byte[], byte[]> map = ChronicleMapBuilder.of(byte[].class, byte[].class)
@@ -73,6 +92,124 @@ public final class ChronicleBpfHashMap implements BpfHashMap
         catch (final IOException | RuntimeException ex)
         {
             throw new FlowclashException("cannot open pinned map '" + file + "': " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Check a pinned map file before Chronicle maps it, so that a damaged file is refused at once in one line
+     * (Chronicle itself waits a minute for a "not ready" header and then blames a crashed or hung process).
+     *
+     * <p>The layout checked is Chronicle Map's persisted format (its {@code spec/3-memory-layout.md} and
+     * {@code spec/5-initialization.md}; {@code SizePrefixedBlob} and {@code ChronicleMapBuilder.headerChecksum}
+     * in the source): bytes 0..7 the XXH64 (r39) hash of bytes 8..12+n, bytes 8..11 the size word (n in the low 30
+     * bits; a word {@code <= 0} is "not ready": creation never finished), bytes 12..12+n the self-bootstrapping
+     * header in text wire, {@code !net.openhft.chronicle.map.VanillaChronicleMap {...}}. Checked here: the file is
+     * a regular file, long enough for the size word and the header, ready, its header checksum matches, the header
+     * names a Chronicle Map, and the file is at least as long as the header's
+     * {@code actualSegments * (segmentHeaderSize + tierSize)} (segment headers and main segments area). Chronicle
+     * has a checksum for the header and one per entry ({@code checksumEntries: true}, verified by Chronicle on
+     * access), so no checksum of our own is added; what is not checked is the content of the segment areas (lock
+     * words, hash lookups), which Chronicle reads as it goes.
+     *
+     * @param file the pinned map file.
+     * @throws FlowclashException naming the file and the first problem.
+     */
+    public static void validate(final Path file)
+    {
+        final String where = "pinned map '" + file + "': ";
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))
+        {
+            throw new FlowclashException(where + "not a regular file");
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final long size = channel.size();
+            if (size == 0)
+            {
+                throw new FlowclashException(where + "empty file (0 bytes), expected a Chronicle Map; " +
+                    "remove it to start an empty map");
+            }
+            if (size < HEADER_PREFIX_LENGTH)
+            {
+                throw new FlowclashException(where + "file ends after " + size + " bytes, expected at least " +
+                    HEADER_PREFIX_LENGTH + " (checksum and size word): truncated");
+            }
+            final ByteBuffer prefix = ByteBuffer.allocate(HEADER_PREFIX_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, prefix, 0);
+            final int sizeWord = prefix.getInt(SIZE_WORD_OFFSET);
+            if (sizeWord <= 0)
+            {
+                throw new FlowclashException(where + String.format("size word 0x%08x at offset 8 is not ready: " +
+                    "the file's creation never finished (or the file is not a Chronicle Map): corrupt", sizeWord));
+            }
+            final int headerLength = sizeWord & SIZE_MASK;
+            if (headerLength > MAX_HEADER_LENGTH)
+            {
+                throw new FlowclashException(where + "header length " + headerLength + " at offset 8 is over " +
+                    MAX_HEADER_LENGTH + " bytes: corrupt");
+            }
+            if (size < HEADER_PREFIX_LENGTH + headerLength)
+            {
+                throw new FlowclashException(where + "file ends after " + size + " bytes, expected a " +
+                    (HEADER_PREFIX_LENGTH + headerLength) + "-byte header (12-byte prefix and " + headerLength +
+                    " bytes): truncated");
+            }
+            final ByteBuffer header = ByteBuffer.allocate(HEADER_PREFIX_LENGTH + headerLength)
+                .order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, header, 0);
+            final long stored = header.getLong(0);
+            final long computed = LongHashFunction.xx_r39().hashBytes(header, SIZE_WORD_OFFSET, headerLength + 4);
+            if (stored != computed)
+            {
+                throw new FlowclashException(where + String.format("header checksum mismatch: expected 0x%016x " +
+                    "(XXH64 at offset 0), computed 0x%016x over bytes 8..%d: corrupt header", stored, computed,
+                    HEADER_PREFIX_LENGTH + headerLength - 1));
+            }
+            final String text = new String(header.array(), HEADER_PREFIX_LENGTH, headerLength,
+                StandardCharsets.ISO_8859_1);
+            if (!text.startsWith(HEADER_TYPE))
+            {
+                throw new FlowclashException(where + "header does not start with " + HEADER_TYPE +
+                    ": not a Chronicle Map");
+            }
+            final long minimum = (long)HEADER_PREFIX_LENGTH + headerLength +
+                headerField(text, "actualSegments", where) *
+                (headerField(text, "segmentHeaderSize", where) + headerField(text, "tierSize", where));
+            if (size < minimum)
+            {
+                throw new FlowclashException(where + "file ends after " + size + " bytes, expected at least " +
+                    minimum + " (header, segment headers and main segments area): truncated");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new FlowclashException(where + "cannot read: " + SafeOutput.cause(ex), ex);
+        }
+    }
+
+    private static long headerField(final String header, final String name, final String where)
+    {
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\n\\s*" + name + ": (\\d{1,12}),")
+            .matcher(header);
+        if (!m.find())
+        {
+            throw new FlowclashException(where + "header has no " + name + ": corrupt header");
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    private static void readFully(final FileChannel channel, final ByteBuffer buffer, final long position)
+        throws IOException
+    {
+        long at = position;
+        while (buffer.hasRemaining())
+        {
+            final int read = channel.read(buffer, at);
+            if (read < 0)
+            {
+                return;
+            }
+            at += read;
         }
     }
 

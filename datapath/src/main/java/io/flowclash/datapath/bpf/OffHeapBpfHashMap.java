@@ -1,19 +1,21 @@
 package io.flowclash.datapath.bpf;
 
 import io.flowclash.datapath.flow.Tuple;
+import io.flowclash.datapath.memory.LockFreeIndexStack;
+import io.flowclash.datapath.memory.PoolCensus;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static io.flowclash.datapath.bpf.BpfMapDescriptor.*;
 
 /**
  * The in-process storage engine: a BPF hash map in Agrona off-heap memory (layout in {@link BpfMapDescriptor}),
  * shaped like kernel/bpf/hashtab.c with preallocated elements: {@code roundup_pow_of_two(max_entries)} buckets,
- * each with its own spinlock and a nulls-terminated chain; {@code max_entries} elements on a free list. A plain
+ * each with its own spinlock and a nulls-terminated chain; {@code max_entries} elements on a free list (a
+ * {@link LockFreeIndexStack}). A plain
  * hash fails a new key with {@code -E2BIG} when no element is free; an LRU hash evicts one whose reference bit is
  * clear (CLOCK, a second chance for elements looked up since the hand last passed: the effect of the kernel's
  * ref bit and active/inactive lists, without its per-CPU lists).
@@ -22,15 +24,27 @@ import static io.flowclash.datapath.bpf.BpfMapDescriptor.*;
  * <ol>
  *     <li>Writers hold the bucket's lock to link, unlink or change an element of that bucket; the LRU hand takes the
  *     victim's bucket lock and never holds two bucket locks at once (no lock order to keep).</li>
- *     <li>Each element has a sequence: a writer makes it odd (opaque store + StoreStore fence), writes key and
- *     value, then makes it even with a store-release. A lookup reads it (load-acquire), the key and value, a
- *     LoadLoad fence, then the sequence again; a changed or odd sequence means retry. So a lookup returns a value
- *     only together with the key it was written for, and never a torn one.</li>
+ *     <li>The flags word (IN_USE) and the bucket word of an element are written only by a writer holding the lock
+ *     of the bucket the element is linked into or unlinked from, inside the element's odd sequence. Lookups never
+ *     write them: the LRU reference bit is a word of its own (REF_OFFSET), set by lookups with an opaque store
+ *     ({@code bpf_lru_node_set_ref}: "if (!node->ref) WRITE_ONCE(node->ref, 1)"), so a lookup racing a delete can
+ *     never bring IN_USE back. A stale reference store on an element deleted and reused meanwhile only gives the new
+ *     key a second chance, as in the kernel.</li>
+ *     <li>A new element is published in this order: BUCKET, then FLAGS = IN_USE with a store-release, then the even
+ *     sequence and the bucket head (store-release). The LRU hand reads FLAGS with load-acquire before BUCKET, takes
+ *     that bucket's lock and reads both again: an element IN_USE whose BUCKET is the locked bucket is linked in it
+ *     (every change of either for that bucket happens under that lock, and a writer linking it elsewhere wrote the
+ *     new BUCKET before its IN_USE). Otherwise the hand moves on: it never unlinks an element from a bucket it has
+ *     left.</li>
+ *     <li>Each element has a sequence: a writer makes it odd (opaque store + StoreStore fence), writes key, value
+ *     and flags, then makes it even with a store-release. A lookup (and {@link #forEach}) reads it (load-acquire),
+ *     the key, value and flags, a LoadLoad fence, then the sequence again; a changed or odd sequence means retry.
+ *     So a lookup returns a value only together with the key it was written for, and never a torn one.</li>
  *     <li>Heads and next links are published with store-release and read with load-acquire; a deleted element may
- *     be reused at once (as prealloc htab does); a lookup that wanders into another chain ends on that chain's
- *     nulls marker and restarts.</li>
+ *     be reused at once (as prealloc htab does: no grace period, unlike the conntrack pool); a lookup that wanders
+ *     into another chain ends on that chain's nulls marker and restarts.</li>
  *     <li>Progress: lookups are lock-free (they retry only when a writer changed what they read); writers block on
- *     one bucket lock at a time. Nothing allocates after construction.</li>
+ *     one bucket lock at a time; the free list is lock-free. Nothing allocates after construction.</li>
  * </ol>
  */
 public final class OffHeapBpfHashMap implements BpfHashMap
@@ -42,7 +56,7 @@ public final class OffHeapBpfHashMap implements BpfHashMap
     private final boolean lru;
     private final long hashSeed;
     private final AtomicInteger count = new AtomicInteger();
-    private final AtomicLong freeTop = new AtomicLong();
+    private final LockFreeIndexStack free;
     private final AtomicInteger hand = new AtomicInteger();
 
     /**
@@ -69,10 +83,7 @@ public final class OffHeapBpfHashMap implements BpfHashMap
             buffer.putInt(b * BUCKET_LENGTH + HEAD_OFFSET, nulls(b));
             buffer.putInt(b * BUCKET_LENGTH + LOCK_OFFSET, 0);
         }
-        for (int e = maxEntries - 1; e >= 0; e--)
-        {
-            pushFree(e);
-        }
+        this.free = new LockFreeIndexStack(maxEntries, true);
     }
 
     private int element(final int index)
@@ -111,10 +122,10 @@ public final class OffHeapBpfHashMap implements BpfHashMap
                 }
                 if (key0 == k0 && key1 == k1 && (flags & IN_USE) != 0)
                 {
-                    if (lru && (flags & REF) == 0)
+                    if (lru && buffer.getIntOpaque(e + REF_OFFSET) == 0)
                     {
-                        // bpf_lru_node_set_ref: a plain store, as the kernel's "if (!node->ref) node->ref = 1"
-                        buffer.putIntOpaque(e + FLAGS_OFFSET, flags | REF);
+                        // bpf_lru_node_set_ref: its own word, never the flags (see the class contract)
+                        buffer.putIntOpaque(e + REF_OFFSET, 1);
                     }
                     out[0] = value;
                     return true;
@@ -161,7 +172,7 @@ public final class OffHeapBpfHashMap implements BpfHashMap
         }
         // a new key: take an element first, without our bucket lock held (as prealloc_lru_pop / alloc_htab_elem)
         boolean evicted = false;
-        int fresh = popFree();
+        int fresh = free.pop();
         if (fresh < 0)
         {
             if (!lru)
@@ -182,7 +193,7 @@ public final class OffHeapBpfHashMap implements BpfHashMap
             if (e >= 0)
             {
                 // inserted by another writer meanwhile
-                pushFree(fresh);
+                free.push(fresh);
                 if (flags == BPF_NOEXIST)
                 {
                     return EEXIST;
@@ -197,8 +208,9 @@ public final class OffHeapBpfHashMap implements BpfHashMap
             buffer.putLong(at + KEY0_OFFSET, k0);
             buffer.putLong(at + KEY1_OFFSET, k1);
             buffer.putLong(at + VALUE_OFFSET, value);
-            buffer.putInt(at + FLAGS_OFFSET, IN_USE);
+            buffer.putIntOpaque(at + REF_OFFSET, 0);
             buffer.putInt(at + BUCKET_OFFSET, b);
+            buffer.putIntRelease(at + FLAGS_OFFSET, IN_USE); // sr: BUCKET before IN_USE (the LRU hand's re-check)
             buffer.putInt(at + NEXT_OFFSET, buffer.getInt(b * BUCKET_LENGTH + HEAD_OFFSET));
             buffer.putLongRelease(at + SEQUENCE_OFFSET, seq + 2);
             buffer.putIntRelease(b * BUCKET_LENGTH + HEAD_OFFSET, fresh + 1); // sr: publish the complete element
@@ -230,7 +242,7 @@ public final class OffHeapBpfHashMap implements BpfHashMap
         {
             unlock(b);
         }
-        pushFree(e);
+        free.push(e);
         return OK;
     }
 
@@ -250,7 +262,7 @@ public final class OffHeapBpfHashMap implements BpfHashMap
                 final long seq = buffer.getLong(e + SEQUENCE_OFFSET);
                 buffer.putLongOpaque(e + SEQUENCE_OFFSET, seq + 1);
                 VarHandle.storeStoreFence();
-                buffer.putInt(e + FLAGS_OFFSET, 0);
+                buffer.putIntRelease(e + FLAGS_OFFSET, 0);
                 buffer.putLongRelease(e + SEQUENCE_OFFSET, seq + 2);
                 count.decrementAndGet();
                 return;
@@ -287,7 +299,10 @@ public final class OffHeapBpfHashMap implements BpfHashMap
         buffer.putLongRelease(at + SEQUENCE_OFFSET, seq + 2);
     }
 
-    /** CLOCK over the elements: clear reference bits until one without is found, unlink it, hand it over. */
+    /**
+     * CLOCK over the elements: clear reference bits until one without is found, unlink it under its bucket's lock
+     * after checking that it is still linked there (see the class contract), hand it over.
+     */
     private int evict()
     {
         final UnsafeBuffer buffer = this.buffer;
@@ -295,22 +310,23 @@ public final class OffHeapBpfHashMap implements BpfHashMap
         {
             final int index = Math.floorMod(hand.getAndIncrement(), maxEntries);
             final int at = element(index);
-            final int flags = buffer.getIntAcquire(at + FLAGS_OFFSET);
-            if ((flags & IN_USE) == 0)
+            if ((buffer.getIntAcquire(at + FLAGS_OFFSET) & IN_USE) == 0)
             {
                 continue;
             }
-            if ((flags & REF) != 0)
+            if (buffer.getIntOpaque(at + REF_OFFSET) != 0)
             {
-                buffer.compareAndSetInt(at + FLAGS_OFFSET, flags, flags & ~REF);
+                buffer.putIntOpaque(at + REF_OFFSET, 0); // second chance used (a racing lookup may set it again)
                 continue;
             }
-            final int b = buffer.getInt(at + BUCKET_OFFSET);
+            final int b = buffer.getInt(at + BUCKET_OFFSET) & bucketMask;
             lock(b);
             try
             {
-                final int now = buffer.getInt(at + FLAGS_OFFSET);
-                if ((now & IN_USE) == 0 || (now & REF) != 0 || buffer.getInt(at + BUCKET_OFFSET) != b)
+                // la: IN_USE before BUCKET, both as the last writer under this lock (or a later one) left them
+                final int now = buffer.getIntAcquire(at + FLAGS_OFFSET);
+                if ((now & IN_USE) == 0 || buffer.getInt(at + BUCKET_OFFSET) != b ||
+                    buffer.getIntOpaque(at + REF_OFFSET) != 0)
                 {
                     continue;
                 }
@@ -342,35 +358,29 @@ public final class OffHeapBpfHashMap implements BpfHashMap
         buffer.putIntRelease(b * BUCKET_LENGTH + LOCK_OFFSET, 0);
     }
 
-    private int popFree()
+    /**
+     * Elements on the free list, counted by walking it: exact only while no writer runs (for leak checks).
+     *
+     * @return free elements.
+     */
+    public int freeElements()
     {
-        while (true)
-        {
-            final long top = freeTop.get();
-            final int index = (int)top - 1;
-            if (index < 0)
-            {
-                return -1;
-            }
-            final int next = buffer.getInt(element(index) + FREE_NEXT_OFFSET);
-            if (freeTop.compareAndSet(top, ((top >>> 32) + 1) << 32 | ((next + 1) & 0xFFFF_FFFFL)))
-            {
-                return index;
-            }
-        }
+        return free.countWhenQuiescent();
     }
 
-    private void pushFree(final int index)
+    /**
+     * Where every element is, while no writer runs: live = elements {@link #forEach} lists (not {@link #size}, so
+     * that an element IN_USE but unlinked, or counted but not listed, shows as a leak).
+     *
+     * @param name the map's name, for the census.
+     * @return the census.
+     */
+    @Override
+    public PoolCensus census(final String name)
     {
-        while (true)
-        {
-            final long top = freeTop.get();
-            buffer.putInt(element(index) + FREE_NEXT_OFFSET, (int)top - 1);
-            if (freeTop.compareAndSet(top, ((top >>> 32) + 1) << 32 | (index + 1L)))
-            {
-                return;
-            }
-        }
+        final int[] listed = new int[1];
+        forEach((k0, k1, v) -> listed[0]++);
+        return new PoolCensus(name, maxEntries, maxEntries, listed[0], free.countWhenQuiescent(), 0);
     }
 
     @Override
@@ -394,13 +404,29 @@ public final class OffHeapBpfHashMap implements BpfHashMap
     @Override
     public void forEach(final EntryVisitor visitor)
     {
+        final UnsafeBuffer buffer = this.buffer;
         for (int i = 0; i < maxEntries; i++)
         {
             final int at = element(i);
-            if ((buffer.getIntAcquire(at + FLAGS_OFFSET) & IN_USE) != 0)
+            while (true)
             {
-                visitor.entry(buffer.getLong(at + KEY0_OFFSET), buffer.getLong(at + KEY1_OFFSET),
-                    buffer.getLong(at + VALUE_OFFSET));
+                // the lookup's sequence check: key, value and flags of one write, never torn
+                final long seq = buffer.getLongAcquire(at + SEQUENCE_OFFSET);
+                final int flags = buffer.getInt(at + FLAGS_OFFSET);
+                final long key0 = buffer.getLong(at + KEY0_OFFSET);
+                final long key1 = buffer.getLong(at + KEY1_OFFSET);
+                final long value = buffer.getLong(at + VALUE_OFFSET);
+                VarHandle.loadLoadFence(); // LoadLoad: the reads above before the sequence re-check
+                if ((seq & 1) != 0 || buffer.getLong(at + SEQUENCE_OFFSET) != seq)
+                {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                if ((flags & IN_USE) != 0)
+                {
+                    visitor.entry(key0, key1, value);
+                }
+                break;
             }
         }
     }

@@ -39,8 +39,11 @@ public final class SocketLbDatapath implements Datapath
     public static final int SENDMSG = 10;
     /** Step: cgroup recvmsg4 hook. */
     public static final int RECVMSG = 11;
-    /** The service's rev-NAT index. */
-    static final int REV_NAT_INDEX = 1;
+    /**
+     * The host's conntrack era under the socket LB: Cilium's socket LB needs cgroup sendmsg/recvmsg hooks (4.19+);
+     * the host kernel modelled is a current one, the {@code nf-clash-insert} era (5.16 - 6.11).
+     */
+    public static final ConntrackEra HOST_ERA = ConntrackEra.CLASH_INSERT;
 
     private final String id;
     private final DatapathConfig config;
@@ -61,9 +64,9 @@ public final class SocketLbDatapath implements Datapath
         this.id = id;
         this.config = config;
         this.counters = new DatapathCounters(config.workers());
-        this.conntrack = new NetfilterDatapath(id, ConntrackEra.CLASH_INSERT, config, counters, this::afterConntrack);
+        this.conntrack = new NetfilterDatapath(id, HOST_ERA, config, counters, this::afterConntrack);
         this.revNat = BpfMaps.create(config, "cilium_lb4_reverse_sk");
-        this.values = new long[config.workers()][8]; // one lookup buffer per worker, a cache line apart
+        this.values = LbMapDescriptor.lookupBuffers(config.workers());
         this.vip = config.serviceAddress();
         this.vport = config.servicePort();
         this.backends = config.backends();
@@ -86,14 +89,9 @@ public final class SocketLbDatapath implements Datapath
         return revNat;
     }
 
-    static long revNatKey1(final int address, final int port)
-    {
-        return ((long)address << 16) | (port & 0xFFFF);
-    }
-
     private long revNatValue()
     {
-        return ((long)vip << 32) | ((long)(vport & 0xFFFF) << 16) | REV_NAT_INDEX;
+        return LbMapDescriptor.revNatValue(vip, vport, LbMapDescriptor.REV_NAT_INDEX);
     }
 
     @Override
@@ -169,7 +167,7 @@ public final class SocketLbDatapath implements Datapath
         final int port = config.backendPort();
         ctx.backend(slot);
         // sock4_update_revnat: tmp = lookup(key); if (!tmp || memcmp(tmp, &val)) map_update_elem(key, &val, 0)
-        final long k1 = revNatKey1(backend, port);
+        final long k1 = LbMapDescriptor.revNatKey1(backend, port);
         final long wanted = revNatValue();
         final long[] value = values[ctx.worker()];
         if (!revNat.lookup(ctx.socketCookie(), k1, value) || value[0] != wanted)
@@ -208,7 +206,7 @@ public final class SocketLbDatapath implements Datapath
     {
         final int from = Tuple.srcAddress(ctx.hi());
         final int fromPort = Tuple.srcPort(ctx.lo());
-        final long k1 = revNatKey1(from, fromPort);
+        final long k1 = LbMapDescriptor.revNatKey1(from, fromPort);
         final long[] value = values[ctx.worker()];
         if (!revNat.lookup(ctx.socketCookie(), k1, value))
         {
@@ -216,9 +214,10 @@ public final class SocketLbDatapath implements Datapath
             finish(ctx, Reason.ACCEPT_REPLY_UNTRANSLATED);
             return;
         }
-        final int serviceAddress = (int)(value[0] >>> 32);
-        final int servicePort = (int)((value[0] >>> 16) & 0xFFFF);
-        if (serviceAddress != vip || servicePort != vport || (value[0] & 0xFFFF) != REV_NAT_INDEX || backends == 0)
+        final int serviceAddress = LbMapDescriptor.revNatAddress(value[0]);
+        final int servicePort = LbMapDescriptor.revNatPort(value[0]);
+        if (serviceAddress != vip || servicePort != vport ||
+            LbMapDescriptor.revNatIndex(value[0]) != LbMapDescriptor.REV_NAT_INDEX || backends == 0)
         {
             // stale: the service is gone or renumbered; the entry is deleted and the reply not translated
             if (revNat.delete(ctx.socketCookie(), k1) != BpfHashMap.OK)
@@ -272,6 +271,13 @@ public final class SocketLbDatapath implements Datapath
     public void describeEntry(final int conn, final StringBuilder sb)
     {
         conntrack.describeEntry(conn, sb);
+    }
+
+    /** The host conntrack's pool and the rev-NAT map. */
+    @Override
+    public java.util.List<io.flowclash.datapath.memory.PoolCensus> census()
+    {
+        return java.util.List.of(conntrack.table().census(), revNat.census("cilium_lb4_reverse_sk"));
     }
 
     /** The host conntrack's entries (the rev-NAT map is listed by {@link #revNatMap()}). */

@@ -40,10 +40,16 @@ public final class TcLbDatapath implements Datapath
     /** Step: DNAT. */
     public static final int DNAT = 23;
 
-    /** Tuple flag of CT_SERVICE-scope entries (TUPLE_F_SERVICE), kept in the tuple's reserved low bits. */
-    static final long SCOPE_SERVICE = 4;
-    /** Tuple flag of the egress (client -> backend) entries (TUPLE_F_OUT). */
-    static final long SCOPE_EGRESS = 1;
+    /** One line on what a clash does: ct_create4's BPF_ANY upsert never fails a racing packet. */
+    public static final String CLASH_RULE = "CT entry created with BPF_ANY: last writer wins, both packets pass";
+    /**
+     * A racing packet is never dropped for the race: both upserts succeed (BPF_ANY), the later one wins. (A full
+     * plain hash map can still fail an update, E2BIG, but that is table pressure, not a clash.)
+     */
+    public static final boolean CAN_DROP_ON_CLASH = false;
+
+    private static final long SCOPE_SERVICE = LbMapDescriptor.TUPLE_F_SERVICE;
+    private static final long SCOPE_EGRESS = LbMapDescriptor.TUPLE_F_OUT;
 
     private final String id;
     private final DatapathConfig config;
@@ -65,7 +71,7 @@ public final class TcLbDatapath implements Datapath
         this.counters = new DatapathCounters(config.workers());
         this.ct = BpfMaps.create(config, "cilium_ct_any4_global");
         this.maglev = config.selector().equals("maglev") ? new MaglevSelector(Math.max(1, config.backends())) : null;
-        this.values = new long[config.workers()][8];
+        this.values = LbMapDescriptor.lookupBuffers(config.workers());
         this.vip = config.serviceAddress();
         this.vport = config.servicePort();
     }
@@ -146,7 +152,7 @@ public final class TcLbDatapath implements Datapath
         {
             if (ct.lookup(hi, lo | SCOPE_SERVICE, value))
             {
-                ctx.backend((int)value[0]);
+                ctx.backend(LbMapDescriptor.ctBackend(value[0]));
                 ctx.foundEntry(true);
                 ctx.next(DNAT);
             }
@@ -158,7 +164,7 @@ public final class TcLbDatapath implements Datapath
         }
         // a reply (or anything not to the service): the egress entry of the reversed tuple carries rev_nat_index
         if (ct.lookup(Tuple.invertHi(hi), Tuple.invertLo(lo) | SCOPE_EGRESS, value) &&
-            (value[0] >>> 32) == SocketLbDatapath.REV_NAT_INDEX)
+            LbMapDescriptor.ctRevNatIndex(value[0]) == LbMapDescriptor.REV_NAT_INDEX)
         {
             ctx.rewrite(Tuple.withSrcAddress(hi, vip), Tuple.withSrcPort(lo, vport));
             finish(ctx, Reason.ACCEPT_REPLY);
@@ -195,13 +201,14 @@ public final class TcLbDatapath implements Datapath
         final long hi = ctx.hi();
         final long lo = ctx.lo();
         // ct_create4: map_update_elem(map_main, tuple, &entry, 0): BPF_ANY, the last writer wins
-        if (!update(ctx, hi, lo | SCOPE_SERVICE, b))
+        if (!update(ctx, hi, lo | SCOPE_SERVICE, LbMapDescriptor.ctValue(0, b)))
         {
             return;
         }
         final long egressHi = Tuple.withDstAddress(hi, config.backendAddress(b));
         final long egressLo = Tuple.withDstPort(lo, config.backendPort());
-        if (!update(ctx, egressHi, egressLo | SCOPE_EGRESS, ((long)SocketLbDatapath.REV_NAT_INDEX << 32) | b))
+        final long egressValue = LbMapDescriptor.ctValue(LbMapDescriptor.REV_NAT_INDEX, b);
+        if (!update(ctx, egressHi, egressLo | SCOPE_EGRESS, egressValue))
         {
             return;
         }
@@ -268,6 +275,12 @@ public final class TcLbDatapath implements Datapath
     }
 
     @Override
+    public java.util.List<io.flowclash.datapath.memory.PoolCensus> census()
+    {
+        return java.util.List.of(ct.census("cilium_ct_any4_global"));
+    }
+
+    @Override
     public void describeEntry(final int conn, final StringBuilder sb)
     {
         sb.append("none");
@@ -279,10 +292,10 @@ public final class TcLbDatapath implements Datapath
     {
         ct.forEach((k0, k1, v) ->
         {
-            final long lo = k1 & ~0xFFL;
+            final long lo = k1 & ~LbMapDescriptor.TUPLE_FLAGS_MASK;
             if ((k1 & SCOPE_SERVICE) != 0)
             {
-                final int b = (int)v;
+                final int b = LbMapDescriptor.ctBackend(v);
                 visitor.entry(k0, lo, Tuple.hi(config.backendAddress(b), Tuple.srcAddress(k0)),
                     Tuple.lo(config.backendPort(), Tuple.srcPort(lo), Tuple.protocol(lo)), 0, Long.MAX_VALUE, false);
             }

@@ -3,12 +3,13 @@ package io.flowclash.datapath.conntrack;
 import io.flowclash.datapath.Counter;
 import io.flowclash.datapath.DatapathCounters;
 import io.flowclash.datapath.flow.Tuple;
+import io.flowclash.datapath.memory.LockFreeIndexStack;
+import io.flowclash.datapath.memory.PoolCensus;
+import io.flowclash.datapath.memory.QuiescentStateReclaimer;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static io.flowclash.datapath.conntrack.ConnDescriptor.*;
 
@@ -16,7 +17,8 @@ import static io.flowclash.datapath.conntrack.ConnDescriptor.*;
  * The conntrack hash table: entries ({@link ConnDescriptor}) in a preallocated {@code long[]} pool, bounded by
  * {@code nf_conntrack_max}; each confirmed entry has an ORIGINAL and a REPLY node in singly linked bucket chains
  * ({@code int[]} heads and next pointers); writers serialise on striped spinlocks over buckets (CONNTRACK_LOCKS),
- * readers take no lock. Era behaviour lives in {@link NetfilterDatapath}; this class only stores.
+ * readers take no lock. Era behaviour lives in the classes {@link NetfilterDatapath} calls; of the era this class only
+ * takes its table policy (the early_drop mode, and which table statistics the era counts) at construction.
  *
  * <h3>Assumptions and Guarantees</h3>
  * <ol>
@@ -28,15 +30,19 @@ import static io.flowclash.datapath.conntrack.ConnDescriptor.*;
  *     a lookup never sees a half-written entry (the Java form of {@code hlist_nulls_add_head_rcu}).</li>
  *     <li>Unlinking leaves the removed node's own next pointer intact, so a lookup standing on it walks on
  *     ({@code hlist_nulls_del_rcu}).</li>
- *     <li>Reuse is deferred (RCU): a killed entry goes to a limbo list and returns to the free pool only after
- *     every online worker has passed a quiescent state ({@link #quiescent}) since it was killed. A worker that
- *     holds an entry index for the duration of one packet therefore never sees it reused. Unconfirmed entries
- *     were never visible and are freed at once.</li>
+ *     <li>Reuse is deferred (RCU): a killed entry is retired to a {@link QuiescentStateReclaimer} and returns to
+ *     the free pool ({@link LockFreeIndexStack}) only after every online worker has passed a quiescent state
+ *     ({@link #quiescent}) since it was killed. A worker that holds an entry index for the duration of one packet
+ *     therefore never sees it reused. Unconfirmed entries were never visible and are freed at once.</li>
+ *     <li>A thread that is no worker ({@code worker = -1}: a gc sweep or a listing from another thread) reads the
+ *     chains as a guest participant of the same scheme: {@link #sweep} and {@link #forEach} put it online in the
+ *     guest slot for their duration, so entries it stands on are not reused under it either. Guest sweeps and
+ *     listings take turns (one guest slot, a monitor: neither is a per-packet path).</li>
  *     <li>Status bits are set and cleared atomically (set_bit); timeouts are written with opaque stores by any
  *     worker (refresh), as the kernel's WRITE_ONCE.</li>
  *     <li>Progress: lookups are wait-free; writers are blocking on spinlocks of their buckets only; the free
  *     pool is a lock-free tagged stack (the kernel uses per-CPU slab caches: one shared stack is a
- *     simplification).</li>
+ *     simplification); allocate and free allocate nothing.</li>
  * </ol>
  */
 public final class StripedLockConntrackTable
@@ -50,17 +56,12 @@ public final class StripedLockConntrackTable
     static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
 
     private static final int LOCK_PAD = 16; // ints: one stripe per 64-byte line
-    private static final int QS_PAD = 16;   // longs: two lines per worker
-    private static final long OFFLINE = Long.MIN_VALUE;
-    private static final long SKIP = Long.MIN_VALUE + 1;
-    private static final int GRACE_BATCHES = 8;
     /** Buckets early_drop scans from the new tuple's bucket (NF_CT_EVICTION_RANGE). */
     static final int EVICTION_RANGE = 8;
 
     final long[] conns;
     private final int[] heads;
     private final int[] next;
-    private final int[] freeNext;
     private final int[] locks;
     private final int bucketMask;
     private final int stripeMask;
@@ -68,15 +69,15 @@ public final class StripedLockConntrackTable
     private final int maxEntries;
     private final int capacity;
     private final DatapathCounters counters;
+    private final ConntrackEra.EarlyDrop earlyDropMode;
+    private final boolean hotpathStats;
+    private final boolean deleteStats;
     private final AtomicInteger count = new AtomicInteger();
-    private final AtomicLong freeTop = new AtomicLong();
-    private final AtomicLong limboTop = new AtomicLong();
-
-    private final int workers;
-    private final long[] quiescent;
-    private final AtomicBoolean graceBusy = new AtomicBoolean();
-    private final int[] batchHead = new int[GRACE_BATCHES];
-    private final long[] batchSnapshot;
+    private final LockFreeIndexStack pool;
+    private final QuiescentStateReclaimer reclaimer;
+    /** The reclaimer's slot for threads that are no worker; {@link #guest} is its monitor. */
+    private final int guestSlot;
+    private final Object guest = new Object();
 
     /**
      * @param maxEntries  {@code nf_conntrack_max}.
@@ -85,6 +86,7 @@ public final class StripedLockConntrackTable
      * @param workers     workers that read the table.
      * @param hashSeed    seed of the bucket hash.
      * @param counters    where {@code found} and {@code early_drop} are counted.
+     * @param era         the era's table policy: its early_drop mode and which table statistics it keeps.
      */
     public StripedLockConntrackTable(
         final int maxEntries,
@@ -92,14 +94,17 @@ public final class StripedLockConntrackTable
         final int lockStripes,
         final int workers,
         final long hashSeed,
-        final DatapathCounters counters)
+        final DatapathCounters counters,
+        final ConntrackEra era)
     {
+        this.earlyDropMode = era.earlyDrop;
+        this.hotpathStats = era.hotpathStats;
+        this.deleteStats = era.deleteStats;
         this.maxEntries = maxEntries;
-        // slack for entries waiting in limbo for a grace period and for unconfirmed entries in flight
+        // slack for entries retired and waiting for a grace period and for unconfirmed entries in flight
         this.capacity = maxEntries + Math.max(64, maxEntries / 8) + 8 * workers;
         this.conns = new long[capacity * STRIDE];
         this.next = new int[capacity * 2];
-        this.freeNext = new int[capacity];
         this.heads = new int[buckets];
         java.util.Arrays.fill(heads, NIL);
         this.bucketMask = buckets - 1;
@@ -107,15 +112,9 @@ public final class StripedLockConntrackTable
         this.stripeMask = lockStripes - 1;
         this.hashSeed = hashSeed;
         this.counters = counters;
-        this.workers = workers;
-        this.quiescent = new long[(workers + 1) * QS_PAD];
-        this.batchSnapshot = new long[GRACE_BATCHES * workers];
-        java.util.Arrays.fill(batchHead, NIL);
-        for (int i = capacity - 1; i >= 0; i--)
-        {
-            freeNext[i] = (int)freeTop.get() - 1;
-            freeTop.set(i + 1L);
-        }
+        this.pool = new LockFreeIndexStack(capacity, true);
+        this.reclaimer = new QuiescentStateReclaimer(pool, workers, 1);
+        this.guestSlot = workers;
     }
 
     // ------------------------------------------------------------------------------------------------ hashing
@@ -334,7 +333,9 @@ public final class StripedLockConntrackTable
 
     /**
      * {@code __nf_conntrack_find_get}: the node whose tuple is (hi, lo) of a confirmed, live entry; expired
-     * entries met on the way are killed and skipped ({@code nf_ct_gc_expired}, 4.7+). Lock-free.
+     * entries met on the way are killed and skipped ({@code nf_ct_gc_expired}, 4.7+; before, a timer had removed
+     * them: either way they are not there). Lock-free. Eras with the hot-path statistics (3.x - 4.8,
+     * {@code ____nf_conntrack_find}) count {@code found} on the hit and {@code searched} per live node walked past.
      *
      * @param hi     tuple high word.
      * @param lo     tuple low word.
@@ -344,11 +345,13 @@ public final class StripedLockConntrackTable
      */
     public int find(final long hi, final long lo, final long now, final int worker)
     {
+        int searched = 0;
+        int found = NIL;
         for (int n = head(bucket(hi, lo)); n != NIL; n = nextNode(n))
         {
+            final int c = n >> 1;
             if (nodeIs(n, hi, lo))
             {
-                final int c = n >> 1;
                 final int status = status(c);
                 if ((status & IPS_CONFIRMED) == 0 || (status & IPS_DYING) != 0)
                 {
@@ -359,10 +362,23 @@ public final class StripedLockConntrackTable
                     kill(c, worker);
                     continue;
                 }
-                return n;
+                found = n;
+                break;
+            }
+            if (hotpathStats && !expired(c, now))
+            {
+                searched++;
             }
         }
-        return NIL;
+        if (hotpathStats)
+        {
+            counters.add(worker, Counter.SEARCHED, searched);
+            if (found != NIL)
+            {
+                counters.increment(worker, Counter.FOUND);
+            }
+        }
+        return found;
     }
 
     // ------------------------------------------------------------------------------------------------ pool
@@ -384,12 +400,12 @@ public final class StripedLockConntrackTable
             count.decrementAndGet();
             return FULL;
         }
-        int c = popFree();
-        if (c == NIL)
+        int c = pool.pop();
+        if (c == LockFreeIndexStack.NONE)
         {
             processGrace(worker);
-            c = popFree();
-            if (c == NIL)
+            c = pool.pop();
+            if (c == LockFreeIndexStack.NONE)
             {
                 count.decrementAndGet();
                 return FULL;
@@ -408,29 +424,44 @@ public final class StripedLockConntrackTable
     }
 
     /**
-     * Free an entry that was never confirmed (never visible): straight back to the pool.
+     * Free an entry that was never confirmed (never visible): straight back to the pool ({@code destroy_conntrack}:
+     * 3.x - 4.6 count {@code delete}).
      *
-     * @param c entry.
+     * @param c      entry.
+     * @param worker calling worker.
      */
-    public void freeUnconfirmed(final int c)
+    public void freeUnconfirmed(final int c, final int worker)
     {
         count.decrementAndGet();
-        pushFree(c);
+        pool.push(c);
+        if (deleteStats)
+        {
+            counters.increment(worker, Counter.DELETE);
+        }
     }
 
     /**
-     * {@code early_drop}: from the new tuple's bucket, scan up to {@link #EVICTION_RANGE} buckets; in the first
-     * bucket that has any, kill every non-ASSURED, confirmed, live entry. Expired entries met are reclaimed and
-     * also count as room made (a simplification: the kernel only gc's them there). Buckets are scanned
-     * consecutively (the kernel scales consecutive raw hashes, often staying in one bucket) [assumption].
+     * {@code early_drop}, in the era's mode ({@link ConntrackEra.EarlyDrop}): from the new tuple's bucket, scan up to
+     * {@link #EVICTION_RANGE} buckets (3.x: until 8 nodes were walked). Buckets are scanned consecutively (the
+     * kernel scales consecutive raw hashes, often staying in one bucket) [assumption]. In the timer eras (3.x, 4.7)
+     * an expired entry would already be gone: met here it is reclaimed and counts as room made, without
+     * early_drop; from 4.9 (early_drop_list) reclaiming it is not room made.
      */
     private boolean earlyDrop(final int startBucket, final long now, final int worker)
     {
-        for (int i = 0; i < EVICTION_RANGE; i++)
+        if (earlyDropMode == ConntrackEra.EarlyDrop.LIST)
         {
+            return earlyDropList(startBucket, now, worker);
+        }
+        int walked = 0;
+        for (int i = 0; earlyDropMode == ConntrackEra.EarlyDrop.ONE_OLDEST || i < EVICTION_RANGE; i++)
+        {
+            if (i > bucketMask)
+            {
+                break;
+            }
             final int b = (startBucket + i) & bucketMask;
-            int drops = 0;
-            int reclaimed = 0;
+            int victim = NIL;
             for (int n = head(b); n != NIL; n = nextNode(n))
             {
                 final int c = n >> 1;
@@ -443,8 +474,47 @@ public final class StripedLockConntrackTable
                 {
                     if (kill(c, worker))
                     {
-                        reclaimed++;
+                        return true; // the timer would have freed it: room without early_drop
                     }
+                    continue;
+                }
+                walked++;
+                if ((status & IPS_ASSURED) == 0 && (victim == NIL || earlyDropMode == ConntrackEra.EarlyDrop.ONE_OLDEST))
+                {
+                    victim = c; // 3.x keeps the last (oldest) one, 4.7 the first
+                }
+            }
+            if (victim != NIL && kill(victim, worker))
+            {
+                counters.increment(worker, Counter.EARLY_DROP);
+                return true;
+            }
+            if (earlyDropMode == ConntrackEra.EarlyDrop.ONE_OLDEST && walked >= EVICTION_RANGE)
+            {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** {@code early_drop} / {@code early_drop_list}, 4.9+. */
+    private boolean earlyDropList(final int startBucket, final long now, final int worker)
+    {
+        for (int i = 0; i < EVICTION_RANGE; i++)
+        {
+            final int b = (startBucket + i) & bucketMask;
+            int drops = 0;
+            for (int n = head(b); n != NIL; n = nextNode(n))
+            {
+                final int c = n >> 1;
+                final int status = status(c);
+                if ((status & IPS_CONFIRMED) == 0 || (status & IPS_DYING) != 0)
+                {
+                    continue;
+                }
+                if (expired(c, now))
+                {
+                    kill(c, worker); // nf_ct_gc_expired: collected, not counted, not room made
                     continue;
                 }
                 if ((status & IPS_ASSURED) == 0 && kill(c, worker))
@@ -454,14 +524,7 @@ public final class StripedLockConntrackTable
             }
             if (drops > 0)
             {
-                for (int d = 0; d < drops; d++)
-                {
-                    counters.increment(worker, Counter.EARLY_DROP);
-                }
-                return true;
-            }
-            if (reclaimed > 0)
-            {
+                counters.add(worker, Counter.EARLY_DROP, drops); // NF_CT_STAT_ADD_ATOMIC(net, early_drop, drops)
                 return true;
             }
         }
@@ -469,7 +532,8 @@ public final class StripedLockConntrackTable
     }
 
     /**
-     * {@code nf_ct_delete}: set DYING (once), unlink both nodes under their locks, and send the entry to limbo.
+     * {@code nf_ct_delete}: set DYING (once), unlink both nodes under their locks, and retire the entry (freed after
+     * a grace period).
      *
      * @param c      a confirmed entry.
      * @param worker calling worker.
@@ -499,7 +563,13 @@ public final class StripedLockConntrackTable
             unlockBuckets(ob, rb);
         }
         count.decrementAndGet();
-        pushLimbo(c);
+        reclaimer.retire(c);
+        if (deleteStats)
+        {
+            // 3.x: nf_ct_delete_from_lists counts delete_list, destroy_conntrack (after the grace) delete
+            counters.increment(worker, Counter.DELETE_LIST);
+            counters.increment(worker, Counter.DELETE);
+        }
         return true;
     }
 
@@ -521,189 +591,89 @@ public final class StripedLockConntrackTable
         return bucketMask + 1;
     }
 
-    private int popFree()
-    {
-        while (true)
-        {
-            final long top = freeTop.get();
-            final int index = (int)top - 1;
-            if (index < 0)
-            {
-                return NIL;
-            }
-            final long replacement = ((top >>> 32) + 1) << 32 | ((freeNext[index] + 1) & 0xFFFF_FFFFL);
-            if (freeTop.compareAndSet(top, replacement))
-            {
-                return index;
-            }
-        }
-    }
-
-    private void pushFree(final int c)
-    {
-        push(freeTop, c);
-    }
-
-    private void pushLimbo(final int c)
-    {
-        push(limboTop, c);
-    }
-
-    private void push(final AtomicLong top, final int c)
-    {
-        while (true)
-        {
-            final long t = top.get();
-            freeNext[c] = (int)t - 1;
-            if (top.compareAndSet(t, ((t >>> 32) + 1) << 32 | (c + 1L)))
-            {
-                return;
-            }
-        }
-    }
-
     // ------------------------------------------------------------------------------------------------ RCU
 
     /**
-     * A worker passed a quiescent state (between packets). Single writer per slot.
+     * A worker passed a quiescent state (between packets: it holds no entry index). Single writer per slot; a full
+     * fence (see {@link QuiescentStateReclaimer#quiescent}).
      *
      * @param worker the worker.
      */
     public void quiescent(final int worker)
     {
-        final int index = (worker + 1) * QS_PAD;
-        final long current = quiescent[index];
-        LONGS.setRelease(quiescent, index, current == OFFLINE ? 0L : current + 1);
+        reclaimer.quiescent(worker);
     }
 
     /**
-     * A worker stopped taking packets.
+     * A worker stopped taking packets (grace periods no longer wait for it); its next {@link #quiescent} brings it
+     * back online.
      *
      * @param worker the worker.
      */
     public void offline(final int worker)
     {
-        LONGS.setRelease(quiescent, (worker + 1) * QS_PAD, OFFLINE);
+        reclaimer.offline(worker);
     }
 
     /**
-     * Advance grace periods: free the limbo batches every worker has passed a quiescent state since, and start a
-     * new batch from the current limbo list. Only one thread at a time does this (others return).
+     * Advance grace periods: free the retired entries every online worker (and an online guest) has passed a
+     * quiescent state since, and start a grace period for those retired since the last call. Only one thread at a
+     * time does this (others return).
      *
      * @param caller the calling worker (between packets, so quiescent), or -1.
      */
     public void processGrace(final int caller)
     {
-        if (!graceBusy.compareAndSet(false, true))
-        {
-            return;
-        }
-        try
-        {
-            for (int g = 0; g < GRACE_BATCHES; g++)
-            {
-                if (batchHead[g] != NIL && gracePassed(g, caller))
-                {
-                    int c = batchHead[g];
-                    while (c != NIL)
-                    {
-                        final int after = freeNext[c];
-                        pushFree(c);
-                        c = after;
-                    }
-                    batchHead[g] = NIL;
-                }
-            }
-            long top;
-            do
-            {
-                top = limboTop.get();
-            }
-            while ((int)top != 0 && !limboTop.compareAndSet(top, ((top >>> 32) + 1) << 32));
-            final int list = (int)top - 1;
-            if (list == NIL)
-            {
-                return;
-            }
-            for (int g = 0; g < GRACE_BATCHES; g++)
-            {
-                if (batchHead[g] == NIL)
-                {
-                    for (int w = 0; w < workers; w++)
-                    {
-                        batchSnapshot[g * workers + w] = w == caller ? SKIP :
-                            (long)LONGS.getAcquire(quiescent, (w + 1) * QS_PAD);
-                    }
-                    batchHead[g] = list;
-                    if (gracePassed(g, caller))
-                    {
-                        // nobody else is online: free at once (the single-worker case)
-                        int c = list;
-                        while (c != NIL)
-                        {
-                            final int after = freeNext[c];
-                            pushFree(c);
-                            c = after;
-                        }
-                        batchHead[g] = NIL;
-                    }
-                    return;
-                }
-            }
-            // every batch slot is waiting: give the list back to limbo for the next call
-            int tail = list;
-            while (freeNext[tail] != NIL)
-            {
-                tail = freeNext[tail];
-            }
-            while (true)
-            {
-                final long t = limboTop.get();
-                freeNext[tail] = (int)t - 1;
-                if (limboTop.compareAndSet(t, ((t >>> 32) + 1) << 32 | (list + 1L)))
-                {
-                    return;
-                }
-            }
-        }
-        finally
-        {
-            graceBusy.set(false);
-        }
+        reclaimer.reclaim(caller);
     }
 
-    private boolean gracePassed(final int g, final int caller)
+    /**
+     * Where every index of the pool is. Exact only while the table is quiescent (no packet, sweep or listing in
+     * flight); for leak checks.
+     *
+     * @return the pool's census: live = {@code nf_conntrack_count} (unconfirmed entries in flight included).
+     */
+    public PoolCensus census()
     {
-        for (int w = 0; w < workers; w++)
-        {
-            if (w == caller)
-            {
-                continue;
-            }
-            final long snap = batchSnapshot[g * workers + w];
-            if (snap == OFFLINE || snap == SKIP)
-            {
-                continue;
-            }
-            final long now = (long)LONGS.getAcquire(quiescent, (w + 1) * QS_PAD);
-            if (now != OFFLINE && now == snap)
-            {
-                return false;
-            }
-        }
-        return true;
+        return new PoolCensus("conntrack", maxEntries, capacity, count.get(), pool.countWhenQuiescent(),
+            reclaimer.retiredWhenQuiescent());
     }
 
     // ------------------------------------------------------------------------------------------------ gc, walk
 
     /**
-     * The gc worker: kill every expired entry, then advance grace periods.
+     * The gc worker: kill every expired entry, then advance grace periods. A worker sweeps between packets (it is
+     * online in its own slot); any other thread passes -1 and sweeps as the guest participant (see the class
+     * contract), so the chains it walks are not reused under it.
      *
      * @param now    virtual time.
-     * @param worker calling worker, or -1.
+     * @param worker calling worker (between packets), or -1 from a thread that is no worker.
      * @return entries killed.
      */
     public int sweep(final long now, final int worker)
+    {
+        if (worker < 0)
+        {
+            synchronized (guest)
+            {
+                reclaimer.online(guestSlot);
+                try
+                {
+                    return sweepOnline(now, -1);
+                }
+                finally
+                {
+                    reclaimer.offline(guestSlot);
+                    processGrace(-1);
+                }
+            }
+        }
+        final int killed = sweepOnline(now, worker);
+        processGrace(worker);
+        return killed;
+    }
+
+    private int sweepOnline(final long now, final int worker)
     {
         int killed = 0;
         for (int b = 0; b <= bucketMask; b++)
@@ -718,7 +688,6 @@ public final class StripedLockConntrackTable
                 }
             }
         }
-        processGrace(worker);
         return killed;
     }
 
@@ -734,12 +703,29 @@ public final class StripedLockConntrackTable
 
     /**
      * Visit each live (confirmed, not dying, not expired) entry once: on its ORIGINAL node, or on its REPLY node
-     * if it has no ORIGINAL node in the table (hidden, as ctnetlink dumps skip it).
+     * if it has no ORIGINAL node in the table (hidden, as ctnetlink dumps skip it). Runs as a guest participant
+     * (see the class contract), from any thread: an entry the visitor is given is not reused before it returns.
      *
      * @param now     virtual time.
      * @param visitor receives entries.
      */
     public void forEach(final long now, final ConnVisitor visitor)
+    {
+        synchronized (guest)
+        {
+            reclaimer.online(guestSlot);
+            try
+            {
+                forEachOnline(now, visitor);
+            }
+            finally
+            {
+                reclaimer.offline(guestSlot);
+            }
+        }
+    }
+
+    private void forEachOnline(final long now, final ConnVisitor visitor)
     {
         for (int b = 0; b <= bucketMask; b++)
         {

@@ -1,8 +1,10 @@
 package io.flowclash.datapath.run;
 
 import io.flowclash.datapath.Counter;
+import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.DatapathCounters;
 import io.flowclash.datapath.Reason;
+import io.flowclash.datapath.resolver.LookupStats;
 
 /**
  * What one design did with one stream: counters (kernel names), verdicts by reason, table contents at the end,
@@ -26,10 +28,67 @@ public final class RunResult
     long hiddenEntries;
     long wallNs;
     long endNs;
+    LookupStats lookupStats;
+    long sockets;
 
     RunResult(final String design)
     {
         this.design = design;
+    }
+
+    /**
+     * The result of a closed-loop lookup run ({@code dns-lookups}): the design's counters and table at the end,
+     * and what the resolvers saw.
+     *
+     * @param datapath     the design, after the run.
+     * @param stats        lookup latency and outcomes.
+     * @param queries      queries the resolvers sent.
+     * @param replies      replies the backends sent.
+     * @param sockets      sockets the resolvers opened.
+     * @param racedBatches batches whose packets raced.
+     * @param endNs        virtual time of the last event.
+     * @param wallNs       wall time of the run.
+     * @return the snapshot.
+     */
+    public static RunResult ofLookups(final Datapath datapath, final LookupStats stats, final long queries,
+        final long replies, final long sockets, final long racedBatches, final long endNs, final long wallNs)
+    {
+        final RunResult r = new RunResult(datapath.id());
+        r.capture(datapath.counters());
+        r.lookupStats = stats;
+        r.queries = queries;
+        r.replies = replies;
+        r.sockets = sockets;
+        r.racedBatches = racedBatches;
+        r.lookups = stats.total();
+        r.lookupsComplete = stats.answered();
+        r.lookupsStalled = stats.slow(); // what a user calls a stall: over 1 s
+        r.endNs = endNs;
+        r.wallNs = wallNs;
+        datapath.forEachEntry(endNs, (oh, ol, rh, rl, status, expires, hidden) ->
+        {
+            if (hidden)
+            {
+                r.hiddenEntries++;
+            }
+            else
+            {
+                r.entries++;
+            }
+        });
+        return r;
+    }
+
+    /** @return the lookup latency and outcomes of a {@code dns-lookups} run, or null for a packet stream run. */
+    public LookupStats lookupStats()
+    {
+        return lookupStats;
+    }
+
+    /** @return sockets the resolvers opened ({@code dns-lookups} runs; 0 otherwise). */
+    public long sockets()
+    {
+        return sockets;
     }
 
     void capture(final DatapathCounters c)

@@ -1,6 +1,7 @@
 package io.flowclash.datapath.stream;
 
 import io.flowclash.datapath.FlowclashException;
+import io.flowclash.io.SafeOutput;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -125,7 +126,8 @@ public final class StreamFile implements AutoCloseable
     /**
      * Save the published records of a stream.
      *
-     * @param target where the file goes; replaced atomically if it exists.
+     * @param target where the file goes: a regular file (replaced atomically) or a new name in an existing
+     *               directory; anything else is refused ({@link SafeOutput}).
      * @param stream records to save (its published count).
      * @param spec   canonical workload spec.
      * @param seed   workload seed.
@@ -166,53 +168,12 @@ public final class StreamFile implements AutoCloseable
         header.putLong(RECORDS_CHECKSUM_OFFSET, recordsChecksum);
         header.putInt(HEADER_CHECKSUM_OFFSET, (int)crc(header, 0, headerLength));
 
-        final Path absolute = target.toAbsolutePath();
-        final Path dir = absolute.getParent();
-        Path tmp = null;
-        try
+        SafeOutput.writeFile(target, "stream file", channel ->
         {
-            if (dir != null)
-            {
-                Files.createDirectories(dir);
-            }
-            tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
-            if (Files.getFileStore(tmp).supportsFileAttributeView("posix"))
-            {
-                // createTempFile makes the file private (0600); a stream file is data to share, like any output
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-            }
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE))
-            {
-                writeFully(channel, header.clear());
-                writeFully(channel, records.position(0));
-                channel.force(true);
-            }
-            Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-            return recordsChecksum;
-        }
-        catch (final AccessDeniedException ex)
-        {
-            throw new FlowclashException("cannot write stream file '" + target + "': permission denied", ex);
-        }
-        catch (final IOException ex)
-        {
-            throw new FlowclashException("cannot write stream file '" + target + "': " + ex.getMessage(), ex);
-        }
-        finally
-        {
-            if (tmp != null)
-            {
-                try
-                {
-                    Files.deleteIfExists(tmp);
-                }
-                catch (final IOException ignore)
-                {
-                    // the original failure is the one to report
-                }
-            }
-        }
+            writeFully(channel, header.clear());
+            writeFully(channel, records.position(0));
+        });
+        return recordsChecksum;
     }
 
     /**
@@ -270,8 +231,8 @@ public final class StreamFile implements AutoCloseable
         }
         if (got < FIXED_HEADER_LENGTH)
         {
-            throw new StreamFormatException(path, got, "file ends after " + got + " bytes, expected a " +
-                FIXED_HEADER_LENGTH + "-byte header: truncated");
+            throw new StreamFormatException(path, got, "file ends after " + got + " bytes, expected at least the " +
+                FIXED_HEADER_LENGTH + "-byte fixed header: truncated");
         }
 
         final int version = fixed.getInt(VERSION_OFFSET);
@@ -324,8 +285,9 @@ public final class StreamFile implements AutoCloseable
         }
         if (size < headerLength)
         {
-            throw new StreamFormatException(path, size, "file ends after " + size + " bytes, expected a " +
-                headerLength + "-byte header: truncated");
+            throw new StreamFormatException(path, size, "file ends after " + size + " bytes, expected the " +
+                headerLength + "-byte header (" + FIXED_HEADER_LENGTH + " fixed, then the workload spec and the " +
+                "checksum table): truncated");
         }
 
         final ByteBuffer header = ByteBuffer.allocate(headerLength).order(ByteOrder.LITTLE_ENDIAN);
@@ -344,7 +306,7 @@ public final class StreamFile implements AutoCloseable
         if (size < expectedSize)
         {
             throw new StreamFormatException(path, size, "file ends after " + size + " bytes, expected " +
-                expectedSize + " (" + count + " records of " + RECORD_LENGTH + " bytes after a " + headerLength +
+                expectedSize + " (" + count + " records of " + RECORD_LENGTH + " bytes after the " + headerLength +
                 "-byte header): truncated");
         }
         if (size > expectedSize)

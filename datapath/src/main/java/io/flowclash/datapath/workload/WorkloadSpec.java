@@ -169,6 +169,19 @@ public final class WorkloadSpec
     }
 
     /**
+     * @param key      parameter.
+     * @param fallback default.
+     * @return the value as given (trimmed), or the default.
+     */
+    public String stringParam(final String key, final String fallback)
+    {
+        final String raw = take(key);
+        final String value = raw == null ? fallback : raw;
+        append(key, value);
+        return value;
+    }
+
+    /**
      * Reject keys no getter read.
      *
      * @param known the workload's parameters, for the message.

@@ -61,6 +61,9 @@ public final class Workloads
             "a new socket per A+AAAA pair, back to back (new-flow throughput)", PairsStormWorkload::new));
         register(new Entry("established", EstablishedWorkload.PARAMS,
             "long-lived flows sending round-robin (lookup-hit path)", EstablishedWorkload::new));
+        register(new Entry("dns-lookups", DnsLookupsWorkload.PARAMS,
+            "clients calling getaddrinfo through a glibc or musl resolver model, closed loop (lookup latency)",
+            DnsLookupsWorkload::new));
     }
 
     private Workloads()

@@ -128,4 +128,36 @@ class StreamFileTest
     {
         return Files.write(dir.resolve(name), bytes);
     }
+
+    @Test
+    void shouldNameTheSameHeaderSizeInEveryTruncationMessage() throws IOException
+    {
+        final Workload workload = Workloads.parse("dns-pairs:sockets=100");
+        final Path good = dir.resolve("good.fcs");
+        StreamFile.save(good, Workloads.generate(workload), workload.spec(), workload.seed());
+        final byte[] bytes = Files.readAllBytes(good);
+        final int headerLength;
+        try (StreamFile f = StreamFile.open(good))
+        {
+            headerLength = f.headerLength();
+        }
+        assertThat(headerLength).isGreaterThan(StreamFileDescriptor.FIXED_HEADER_LENGTH);
+        final String whole = "the " + headerLength + "-byte header";
+        final Object[][] cases = {
+            {20, "the " + StreamFileDescriptor.FIXED_HEADER_LENGTH + "-byte fixed header"},
+            {StreamFileDescriptor.FIXED_HEADER_LENGTH + 8, whole},
+            {headerLength + 100, whole},
+        };
+        for (final Object[] c : cases)
+        {
+            final int length = (Integer)c[0];
+            final byte[] cut = java.util.Arrays.copyOf(bytes, length);
+            final Path file = write("cut-" + length + ".fcs", cut);
+            assertThatThrownBy(() -> StreamFile.open(file)).as("cut at %d", length)
+                .isInstanceOf(StreamFormatException.class)
+                .hasMessageContaining("file ends after " + length + " bytes")
+                .hasMessageContaining("truncated");
+            assertThatThrownBy(() -> StreamFile.open(file)).hasMessageContaining((String)c[1]);
+        }
+    }
 }

@@ -4,7 +4,9 @@ import io.flowclash.datapath.BuildInfo;
 import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.DatapathConfig;
 import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.DatapathCounters;
 import io.flowclash.datapath.PacketContext;
+import io.flowclash.datapath.Reason;
 import io.flowclash.datapath.flow.Tuple;
 import io.flowclash.datapath.stream.PacketRecordDescriptor;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -18,17 +20,31 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.concurrent.TimeUnit;
 
 /**
  * The per-packet path of every design on one core: {@code established} (every packet hits an existing entry:
- * lookup, refresh, NAT binding applied) and {@code newFlow} (every packet is a new flow: lookup miss, allocate,
- * DNAT, null binding with tuple_taken, confirm; virtual time advances so that each flow's previous entry has just
- * expired when its tuple comes round again, and the lookup reclaims it: insert and expiry balance, the table
- * neither fills nor empties; the Cilium designs' LRU maps stay full and evict). {@code chm-baseline} is
- * {@link ConcurrentHashMapConntrack}. Each flow is its own socket (cookie = flow index).
+ * lookup, refresh, NAT binding applied) and {@code newFlow} (every packet is a new flow: lookup
+ * miss, allocate, DNAT, null binding with tuple_taken, confirm). For a design whose entries expire in virtual time
+ * (the netfilter designs, the socket LB's host conntrack, the baseline) virtual time advances so that each flow's
+ * previous entry has just expired when its tuple comes round again, and the lookup reclaims it: insert and expiry
+ * balance, the table neither fills nor empties. Each tuple keeps its socket (cookie = flow index): the socket LB's
+ * rev-NAT entry of that socket is found and not rewritten, and its backend (cookie % n) stays the same, so the
+ * conntrack tuple comes round again (a new socket per flow would move it to another backend, a tuple the lookup
+ * never reclaims, and fill the table). A design whose entries never expire in virtual time (the tc LB:
+ * Cilium's CT map is emptied by the agent's gc, which is not modelled) gets a tuple never seen before for each
+ * packet instead, computed from a running counter; its LRU map stays full and evicts. Which of the two applies is
+ * asked of the design itself ({@link #entriesExpire}), not listed by id. {@code chm-baseline} is
+ * {@link ConcurrentHashMapConntrack}.
+ *
+ * <p>Each iteration checks at its end that the path it names is the path that ran ({@link #checkPath}): every
+ * packet must have finished {@code new} in {@code newFlow} and {@code established} in {@code established};
+ * otherwise the iteration fails with the verdicts seen. The {@code design} parameter lists the registry's ids
+ * ({@code DatapathBenchmarkTest} checks it against {@link Designs#all()}).
  *
  * <p>HOW TO RUN: {@code java -jar jmh/target/benchmarks.jar DatapathBenchmark -prof gc}
  */
@@ -42,10 +58,21 @@ import java.util.concurrent.TimeUnit;
     BuildInfo.JVM_CHRONICLE_7, "-Xms2g", "-Xmx2g"})
 public class DatapathBenchmark
 {
-    private static final long UNREPLIED_NS = 30_000_000_000L;
+    /** Id of the baseline, not a registered design. */
+    static final String BASELINE = "chm-baseline";
+    /** Benchmark method name: new flows. */
+    static final String NEW_FLOW = "newFlow";
+    /** Benchmark method name: established flows. */
+    static final String ESTABLISHED = "established";
 
-    @Param({"nf-drop", "nf-merge", "nf-same-origin", "nf-clash-insert", "nf-reverse-merge", "cilium-socklb",
-        "cilium-tc", "chm-baseline"})
+    private static final long UNREPLIED_NS = 30_000_000_000L;
+    private static final int CLIENT_BASE = 0x0AF40000 + 1;
+    private static final int VIP = 0x0A60000A;
+
+    // every id of Designs.all(), in registry order, then the baseline (DatapathBenchmarkTest keeps them equal)
+    @Param({"nf-drop", "nf-nonat-merge-4.7", "nf-nonat-merge", "nf-merge", "nf-same-origin", "nf-clash-insert-5.6",
+        "nf-clash-insert-5.9", "nf-clash-insert-5.10", "nf-clash-insert-5.15", "nf-clash-insert", "nf-reverse-merge",
+        "cilium-socklb", "cilium-tc", "chm-baseline"})
     String design;
 
     @Param({"65536", "1048576"})
@@ -59,10 +86,43 @@ public class DatapathBenchmark
     int mask;
     long now;
     long step;
+    boolean freshTuples;
+    long fresh;
 
     static Datapath create(final String id, final DatapathConfig config)
     {
-        return id.equals("chm-baseline") ? new ConcurrentHashMapConntrack(config) : Designs.get(id).create(config);
+        return id.equals(BASELINE) ? new ConcurrentHashMapConntrack(config) : Designs.get(id).create(config);
+    }
+
+    private static long hiOf(final long n)
+    {
+        return Tuple.hi(CLIENT_BASE + (int)(n >>> 14), VIP);
+    }
+
+    private static long loOf(final long n)
+    {
+        return Tuple.lo(1024 + (int)(n & 16383), 53, Tuple.PROTO_UDP);
+    }
+
+    /**
+     * Ask the design (a scratch instance) whether a flow's entry expires in virtual time: a flow's second packet
+     * one unreplied timeout after its first is {@code new} if it does, {@code established} if it does not.
+     *
+     * @param id design id.
+     * @return true if entries expire.
+     */
+    static boolean entriesExpire(final String id)
+    {
+        try (Datapath probe = create(id, DatapathConfig.builder().backends(1).maxEntries(16).mapEntries(64).build()))
+        {
+            final PacketContext c = probe.newContext(0);
+            for (final long t : new long[]{1_000_000_000L, 1_000_000_001L + UNREPLIED_NS})
+            {
+                probe.begin(c, t, hiOf(0), loOf(0), PacketRecordDescriptor.DIR_ORIGINAL, 1);
+                probe.process(c);
+            }
+            return c.reason() == Reason.ACCEPT_NEW;
+        }
     }
 
     @Setup(Level.Trial)
@@ -72,16 +132,16 @@ public class DatapathBenchmark
         {
             throw new IllegalArgumentException("flows must be a power of two: " + flows);
         }
+        freshTuples = !entriesExpire(design);
         datapath = create(design, DatapathConfig.builder().backends(3).maxEntries(flows + flows / 4)
             .mapEntries(2 * flows + flows / 2).seed(7).build());
         ctx = datapath.newContext(0);
         his = new long[flows];
         los = new long[flows];
-        final int vip = 0x0A60000A;
         for (int i = 0; i < flows; i++)
         {
-            his[i] = Tuple.hi(0x0AF40000 + 1 + (i >>> 14), vip);
-            los[i] = Tuple.lo(1024 + (i & 16383), 53, Tuple.PROTO_UDP);
+            his[i] = hiOf(i);
+            los[i] = loOf(i);
         }
         mask = flows - 1;
         // one full round of the flows plus a bit spans the unreplied timeout: each entry expires just before reuse
@@ -91,6 +151,52 @@ public class DatapathBenchmark
         {
             datapath.begin(ctx, now, his[i], los[i], PacketRecordDescriptor.DIR_ORIGINAL, i);
             datapath.process(ctx);
+        }
+        fresh = flows;
+    }
+
+    /** Count this iteration's verdicts from zero. */
+    @Setup(Level.Iteration)
+    public void startIteration()
+    {
+        datapath.counters().reset();
+    }
+
+    /**
+     * Fail the iteration if a packet took another path than the benchmark's name says.
+     *
+     * @param params the running benchmark (its method name).
+     */
+    @TearDown(Level.Iteration)
+    public void endIteration(final BenchmarkParams params)
+    {
+        final String benchmark = params.getBenchmark();
+        checkPath(benchmark.substring(benchmark.lastIndexOf('.') + 1));
+    }
+
+    /**
+     * @param method {@link #NEW_FLOW} or {@link #ESTABLISHED}.
+     * @throws IllegalStateException naming the verdicts seen if any packet since {@link #startIteration} did not
+     * end as the method's path.
+     */
+    void checkPath(final String method)
+    {
+        final Reason expected = method.equals(NEW_FLOW) ? Reason.ACCEPT_NEW : Reason.ACCEPT_ESTABLISHED;
+        final DatapathCounters counters = datapath.counters();
+        final long processed = counters.processed();
+        if (processed == 0 || counters.reason(expected) != processed)
+        {
+            final StringBuilder seen = new StringBuilder();
+            for (int r = 0; r < Reason.count(); r++)
+            {
+                final long n = counters.reason(Reason.of(r));
+                if (n != 0)
+                {
+                    seen.append(' ').append(Reason.of(r).label()).append('=').append(n);
+                }
+            }
+            throw new IllegalStateException(method + " on " + design + ": " + processed + " packets, expected all " +
+                expected.label() + ", saw" + seen);
         }
     }
 
@@ -105,14 +211,22 @@ public class DatapathBenchmark
         return ctx.reason().ordinal();
     }
 
-    /** A new flow's first packet; its tuple's previous entry expired a moment ago. */
+    /** A new flow's first packet; its tuple's previous entry expired a moment ago, or it never had one. */
     @Benchmark
     public int newFlow()
     {
-        final int i = cursor++ & mask;
-        now += step;
         final PacketContext ctx = this.ctx;
-        datapath.begin(ctx, now + UNREPLIED_NS, his[i], los[i], PacketRecordDescriptor.DIR_ORIGINAL, i);
+        now += step;
+        if (freshTuples)
+        {
+            final long n = fresh++;
+            datapath.begin(ctx, now + UNREPLIED_NS, hiOf(n), loOf(n), PacketRecordDescriptor.DIR_ORIGINAL, n);
+        }
+        else
+        {
+            final int i = cursor++ & mask;
+            datapath.begin(ctx, now + UNREPLIED_NS, his[i], los[i], PacketRecordDescriptor.DIR_ORIGINAL, i);
+        }
         datapath.process(ctx);
         return ctx.reason().ordinal();
     }

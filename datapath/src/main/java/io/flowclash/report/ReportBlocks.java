@@ -1,0 +1,220 @@
+package io.flowclash.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The report's content as a list of blocks (headings, paragraphs, tables, charts, commands), built from the parsed
+ * {@code results.json} alone; {@link MarkdownReport} and {@link HtmlReport} render the same blocks, so the Markdown
+ * and the HTML hold the same tables and every figure in them is one of the document's.
+ */
+final class ReportBlocks
+{
+    /** A block of the report. */
+    sealed interface Block permits Heading, Paragraph, Table, Chart, Code
+    {
+    }
+
+    /** @param level 1..3. @param text heading. */
+    record Heading(int level, String text) implements Block
+    {
+    }
+
+    /** @param text a paragraph; {@code `x`} marks code. */
+    record Paragraph(String text) implements Block
+    {
+    }
+
+    /** @param caption one line above the table. @param header column names. @param rows cells. */
+    record Table(String caption, List<String> header, List<List<String>> rows) implements Block
+    {
+    }
+
+    /** @param title title. @param caption what to read from it. @param svg relative path. @param png relative path. */
+    record Chart(String title, String caption, String svg, String png) implements Block
+    {
+    }
+
+    /** @param text a command line. */
+    record Code(String text) implements Block
+    {
+    }
+
+    private ReportBlocks()
+    {
+    }
+
+    /** @param doc the parsed {@code results.json}. @return the blocks, in order. */
+    static List<Block> of(final JsonNode doc)
+    {
+        final List<Block> b = new ArrayList<>();
+        final String slow = doc.get("slowSeconds").asText() + " s";
+        b.add(new Heading(1, "flowclash compare: DNS race, designs and workarounds"));
+        final JsonNode m = doc.get("machine");
+        final JsonNode v = doc.get("versions");
+        b.add(new Paragraph("Generated " + doc.get("generated").asText() + " by flowclash " +
+            v.get("flowclash").asText() + " (" + doc.get("mode").asText() + " matrix, " +
+            doc.get("scenarioCount").asText() + " scenarios, " + Figures.show(doc.get("matrixWallMs").asDouble()) +
+            " ms) on " + m.get("cpus").asText() + " CPUs (" + m.get("cpuModel").asText() + "), " +
+            m.get("memory").asText() + ", " + m.get("os").asText() + " " + m.get("kernel").asText() + " " +
+            m.get("arch").asText() + ", load average " + m.get("loadAverage").asText() + "; Java " +
+            v.get("java").asText() + " (" + v.get("javaVm").asText() +
+            "), Jackson " + v.get("jackson").asText() + ", XChart " + v.get("xchart").asText() + "."));
+        b.add(new Paragraph("Every scenario is one `flowclash run` invocation over the same seeded packet stream " +
+            "(its command is above its table): rerun it to get the same figures. A slow lookup is one that waited " +
+            "for a resolver timeout, over " + slow + ": a query dropped, or a reply the client ignores. All figures " +
+            "are in `results.json`."));
+
+        b.add(new Heading(2, "Verdicts"));
+        for (final JsonNode f : doc.get("verdicts"))
+        {
+            verdict(b, f, slow);
+        }
+
+        b.add(new Heading(2, "Charts"));
+        for (final JsonNode c : doc.get("charts"))
+        {
+            b.add(new Chart(c.get("title").asText(), c.get("caption").asText(), c.get("svg").asText(),
+                c.get("png").asText()));
+        }
+
+        if (!doc.get("jmh").isEmpty())
+        {
+            b.add(new Heading(2, "Throughput (JMH)"));
+            for (final JsonNode file : doc.get("jmh"))
+            {
+                jmh(b, file);
+            }
+        }
+        if (!doc.get("kernelLab").isEmpty())
+        {
+            b.add(new Heading(2, "Kernel lab: the real kernel beside the model"));
+            final List<List<String>> rows = new ArrayList<>();
+            for (final JsonNode lab : doc.get("kernelLab"))
+            {
+                for (final String k : List.of("clashResolve", "hiddenEntries", "entries", "dropped"))
+                {
+                    rows.add(List.of(lab.get("run").asText(), lab.get("kernel").asText(), lab.get("scenario").asText(),
+                        k, show(lab.get("kernelFigures").get(k)), lab.get("modelDesign").asText(),
+                        show(lab.get("modelFigures").get(k))));
+                }
+            }
+            b.add(new Table("Kernel-lab runs given with --kernel-lab.",
+                List.of("run", "kernel", "scenario", "figure", "kernel", "model design", "model"), rows));
+        }
+
+        b.add(new Heading(2, "Scenarios"));
+        for (final JsonNode s : doc.get("scenarios"))
+        {
+            scenario(b, s);
+        }
+        return b;
+    }
+
+    private static void verdict(final List<Block> b, final JsonNode f, final String slow)
+    {
+        b.add(new Heading(3, f.get("family").asText()));
+        final List<String> bare = new ArrayList<>();
+        final List<List<String>> rows = new ArrayList<>();
+        for (final JsonNode d : f.get("designs"))
+        {
+            final String id = d.get("design").asText();
+            if (d.get("holdsWithoutWorkaround").asBoolean())
+            {
+                bare.add("`" + id + "` (" + d.get("kernels").asText() + ")");
+            }
+            final List<String> holds = cells(d.get("holds"));
+            final List<String> fails = cells(d.get("fails"));
+            long maxEntries = -1;
+            long maxHidden = -1;
+            for (final JsonNode h : d.get("holds"))
+            {
+                maxEntries = Math.max(maxEntries, h.get("entries").asLong());
+                maxHidden = Math.max(maxHidden, h.get("hiddenEntries").asLong());
+            }
+            final JsonNode t = d.get("throughput");
+            rows.add(List.of("`" + id + "`", d.get("kernels").asText(),
+                holds.isEmpty() ? "none" : String.join(", ", holds),
+                fails.isEmpty() ? "none" : String.join(", ", fails),
+                maxEntries < 0 ? "-" : maxEntries + " (" + maxHidden + " hidden)",
+                t == null ? "-" : throughputCell(t)));
+        }
+        b.add(new Paragraph(bare.isEmpty() ?
+            "No design leaves every lookup under " + slow + " without a workaround in this family." :
+            "No lookup over " + slow + " without any workaround: " + String.join(", ", bare) + "."));
+        b.add(new Table("Which scenarios leave no lookup over " + slow + " (workaround/backends), which do not, " +
+            "and the cost where it holds: the most entries left (hidden among them), and new-flow throughput " +
+            "from JMH when given.",
+            List.of("design", "kernels", "no lookup over " + slow + " with", "slow lookups with",
+                "entries where it holds", "new-flow Mpps (ratio to reference)"), rows));
+    }
+
+    private static String throughputCell(final JsonNode t)
+    {
+        return show(t.get("newFlowMops")) + (t.has("newFlowRatio") ? " (" + show(t.get("newFlowRatio")) + ")" : "");
+    }
+
+    private static List<String> cells(final JsonNode list)
+    {
+        final List<String> out = new ArrayList<>();
+        for (final JsonNode c : list)
+        {
+            final String where = c.get("workaround").asText().equals(Workaround.ONE_REPLICA.id()) ?
+                c.get("workaround").asText() : c.get("workaround").asText() + "/" + c.get("backends").asText();
+            out.add(c.get("slowLookups").asLong() == 0 ? where :
+                where + " " + show(c.get("slowSharePercent")) + "%");
+        }
+        return out;
+    }
+
+    private static void jmh(final List<Block> b, final JsonNode file)
+    {
+        final Throughput t = Throughput.of(file);
+        final List<List<String>> rows = new ArrayList<>();
+        for (final JsonNode x : file.get("benchmarks"))
+        {
+            final StringBuilder params = new StringBuilder();
+            x.get("params").fields().forEachRemaining(e ->
+                params.append(params.length() == 0 ? "" : " ").append(e.getKey()).append('=')
+                    .append(e.getValue().asText()));
+            rows.add(List.of(x.get("benchmark").asText().replace("io.flowclash.jmh.", ""), params.toString(),
+                x.get("mode").asText(), show(x.get("score")) + " " + x.get("unit").asText(), show(x.get("mops"))));
+        }
+        final StringBuilder refs = new StringBuilder();
+        for (final JsonNode r : t.references())
+        {
+            refs.append(refs.length() == 0 ? "" : "; ").append(Throughput.label(r)).append(' ')
+                .append(show(r.get("mops"))).append(" Mops/s");
+        }
+        b.add(new Table(file.get("file").asText() + (refs.length() == 0 ? ": no reference run in this file." :
+            ": references measured in the same run: " + refs + "."),
+            List.of("benchmark", "params", "mode", "score", "Mops/s"), rows));
+    }
+
+    private static void scenario(final List<Block> b, final JsonNode s)
+    {
+        b.add(new Heading(3, s.get("id").asText() + ": " + s.get("family").asText() + ", " +
+            s.get("backends").asText() + " backend(s), " + s.get("workaroundLabel").asText()));
+        b.add(new Code(s.get("command").asText()));
+        final List<List<String>> rows = new ArrayList<>();
+        for (final JsonNode r : s.get("results"))
+        {
+            final JsonNode c = r.get("counters");
+            rows.add(List.of("`" + r.get("design").asText() + "`", show(r.get("processed")), show(r.get("accepted")),
+                show(r.get("dropped")), show(r.get("lookups").get("total")),
+                show(r.get("report").get("slowLookups")), show(r.get("report").get("slowSharePercent")),
+                show(r.get("entries")), show(r.get("hiddenEntries")), show(c.get("insert_failed")),
+                show(c.get("clash_resolve"))));
+        }
+        b.add(new Table("Workload " + s.get("workload").asText() + ".",
+            List.of("design", "processed", "accepted", "dropped", "lookups", "slow", "slow %", "entries", "hidden",
+                "insert_failed", "clash_resolve"), rows));
+    }
+
+    static String show(final JsonNode n)
+    {
+        return n == null || n.isNull() ? "-" : Figures.show(n.asDouble());
+    }
+}

@@ -1,0 +1,56 @@
+package io.flowclash.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One cell of the compare matrix: every selected design on one stream with one race mode, backend count and
+ * workaround. It is exactly one {@code flowclash run} invocation, {@link #runArgs()}, so that a reader can rerun any
+ * row of the report by hand and get the same figures.
+ *
+ * @param family      the scenario family the verdicts group by (race mode and resolver).
+ * @param race        the {@code --race} value.
+ * @param backends    service backends.
+ * @param workaround  the workaround applied.
+ * @param workload    the {@code --workload} spec.
+ * @param designs     the {@code --design} selection.
+ */
+public record Scenario(String family, String race, int backends, Workaround workaround, String workload,
+    String designs)
+{
+    /** @return an id unique within a matrix, usable as a file name. */
+    public String id()
+    {
+        return String.format(Locale.ROOT, "%s-b%d-%s", race.replace("=", "").replace(".", ""), backends,
+            workaround.id());
+    }
+
+    /** @return the arguments of the {@code flowclash run} invocation this scenario is (without the subcommand). */
+    public List<String> runArgs()
+    {
+        final List<String> args = new ArrayList<>(List.of("--design", designs, "--workload", workload,
+            "--race", race, "--backends", Integer.toString(backends), "--selector", workaround.selector()));
+        if (workaround.notrack())
+        {
+            args.add("--notrack");
+        }
+        return args;
+    }
+
+    /** @return the command line, for the report. */
+    public String commandLine()
+    {
+        return "flowclash run " + String.join(" ", quoted(runArgs()));
+    }
+
+    private static List<String> quoted(final List<String> args)
+    {
+        final List<String> out = new ArrayList<>();
+        for (final String a : args)
+        {
+            out.add(a.contains("*") || a.contains(",") ? "'" + a + "'" : a);
+        }
+        return out;
+    }
+}

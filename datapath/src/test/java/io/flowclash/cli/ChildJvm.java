@@ -1,0 +1,43 @@
+package io.flowclash.cli;
+
+import io.flowclash.datapath.BuildInfo;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Starts a class in a child JVM the way the {@code flowclash} jar runs: this JVM's {@code java}, the project's JVM
+ * flags ({@link BuildInfo#JVM_ARGS}, from the parent POM) and the test class path.
+ */
+final class ChildJvm
+{
+    private ChildJvm()
+    {
+    }
+
+    /**
+     * @param heap      {@code -Xmx} value, e.g. {@code 512m}.
+     * @param mainClass class to run.
+     * @param args      its arguments.
+     * @return a process builder, not started.
+     */
+    static ProcessBuilder builder(final String heap, final String mainClass, final String... args)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("-Xmx" + heap);
+        for (final String flag : BuildInfo.JVM_ARGS.trim().split("\\s+"))
+        {
+            if (!flag.isEmpty())
+            {
+                command.add(flag);
+            }
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(Arrays.asList(args));
+        return new ProcessBuilder(command);
+    }
+}

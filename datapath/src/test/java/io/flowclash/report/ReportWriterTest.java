@@ -1,0 +1,231 @@
+package io.flowclash.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowclash.cli.CompareCommand;
+import io.flowclash.datapath.FlowclashException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The report folder: every file there, the JSON parses, every figure the Markdown and HTML show is one of the
+ * JSON's, the HTML stands alone, an earlier report is replaced whole, and a failure leaves nothing.
+ */
+class ReportWriterTest
+{
+    private static ObjectNode doc;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void build()
+    {
+        System.setProperty("java.awt.headless", "true");
+        final List<Scenario> scenarios = ScenarioMatrix.build(List.of("always", "p=0.3"), "dns-pairs:sockets=200");
+        doc = ComparisonResults.build("test", scenarios, CompareCommand.runner(),
+            ComparisonResults.readInputs(List.of(ReportFixtures.jmhFile()), List.of()),
+            new Progress(System.err, false));
+    }
+
+    private JsonNode write(final Path out) throws IOException
+    {
+        final Path lab = Files.writeString(dir.resolve("lab.json"), ReportFixtures.LAB_JSON);
+        final ObjectNode d = doc.deepCopy();
+        d.set("kernelLab", ComparisonResults.readInputs(List.of(), List.of(lab)).get("kernelLab"));
+        return ReportWriter.write(d, List.of(), out);
+    }
+
+    @Test
+    void shouldWriteEveryPartAndRenderOnlyFiguresOfTheJson() throws IOException
+    {
+        final Path out = dir.resolve("report");
+        final JsonNode written = write(out);
+        for (final String f : List.of("index.html", "report.md", "results.json"))
+        {
+            assertThat(out.resolve(f)).isRegularFile();
+        }
+        assertThat(out.resolve("hlog")).isDirectory();
+        final JsonNode parsed = ComparisonResults.mapper().readTree(out.resolve("results.json").toFile());
+        assertThat(parsed).isEqualTo(written);
+        assertThat(parsed.get("schema").asText()).isEqualTo(ComparisonResults.SCHEMA);
+        assertThat(parsed.get("machine").get("cpus").asInt()).isPositive();
+        assertThat(parsed.get("charts").size()).isEqualTo(parsed.get("verdicts").size() + 3);
+        for (final JsonNode c : parsed.get("charts"))
+        {
+            assertThat(out.resolve(c.get("svg").asText())).isNotEmptyFile();
+            assertThat(out.resolve(c.get("png").asText())).isNotEmptyFile();
+            assertThat(c.get("caption").asText()).isNotBlank().doesNotContain("\n");
+        }
+
+        final List<Double> numbers = new ArrayList<>();
+        final List<String> strings = new ArrayList<>();
+        leaves(parsed, numbers, strings);
+        final String md = Files.readString(out.resolve("report.md"));
+        final String html = Files.readString(out.resolve("index.html"));
+        final String htmlText = html.replaceAll("(?s)<svg.*?</svg>", " ").replaceAll("(?s)<style>.*?</style>", " ")
+            .replaceAll("<h[1-6]>|</h[1-6]>", " ").replaceAll("<[^>]+>", " ").replace("&quot;", "\"")
+            .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+        assertFiguresFrom(md, numbers, strings, "report.md");
+        assertFiguresFrom(htmlText, numbers, strings, "index.html");
+        // the same tables in both
+        assertThat(count(md, "\n| `")).isPositive().isEqualTo(count(html.replace("<td class=\"t\">", "<td>"),
+            "<tr><td><code>"));
+    }
+
+    @Test
+    void shouldStandAloneWithoutScriptOrAnythingFromAHost() throws IOException
+    {
+        final Path out = dir.resolve("report");
+        write(out);
+        final String html = Files.readString(out.resolve("index.html"));
+        assertThat(html).doesNotContainIgnoringCase("<script").doesNotContainIgnoringCase("<link")
+            .doesNotContainIgnoringCase("<img").doesNotContainIgnoringCase("@import")
+            .doesNotContainIgnoringCase("@font-face").doesNotContain("src=").doesNotContain("url(http");
+        // the only host names are SVG's namespace names, which nothing fetches
+        final Matcher m = Pattern.compile("https?://[^\"' )]+").matcher(html);
+        while (m.find())
+        {
+            assertThat(m.group()).isIn("http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink");
+        }
+        assertThat(count(html, "<svg")).isEqualTo(ComparisonResults.mapper()
+            .readTree(out.resolve("results.json").toFile()).get("charts").size());
+        assertThat(html).contains("@media print");
+    }
+
+    @Test
+    void shouldReplaceAnEarlierReportWhole() throws IOException
+    {
+        final Path out = dir.resolve("report");
+        write(out);
+        Files.writeString(out.resolve("charts").resolve("stale.svg"), "<svg/>");
+        final JsonNode second = write(out);
+        assertThat(out.resolve("charts").resolve("stale.svg")).doesNotExist();
+        assertThat(ComparisonResults.mapper().readTree(out.resolve("results.json").toFile())).isEqualTo(second);
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void shouldLeaveNothingWhenRenderingFails() throws IOException
+    {
+        final Path out = dir.resolve("report");
+        final ObjectNode broken = doc.deepCopy();
+        broken.remove("verdicts");
+        assertThatThrownBy(() -> ReportWriter.write(broken, List.of(), out)).isInstanceOf(RuntimeException.class);
+        assertThat(out).doesNotExist();
+        assertThat(leftovers()).isEmpty();
+
+        // and an earlier report stays as it was
+        write(out);
+        final String before = Files.readString(out.resolve("results.json"));
+        assertThatThrownBy(() -> ReportWriter.write(broken, List.of(), out)).isInstanceOf(RuntimeException.class);
+        assertThat(Files.readString(out.resolve("results.json"))).isEqualTo(before);
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void shouldNotTouchADirectoryThatIsNotAReport() throws IOException
+    {
+        final Path out = Files.createDirectory(dir.resolve("mine"));
+        Files.writeString(out.resolve("results.json"), "{\"schema\":\"something-else\"}");
+        assertThatThrownBy(() -> ReportWriter.write(doc.deepCopy(), List.of(), out))
+            .isInstanceOf(FlowclashException.class).hasMessageContaining("not touching it");
+        assertThat(Files.readString(out.resolve("results.json"))).isEqualTo("{\"schema\":\"something-else\"}");
+    }
+
+    private List<String> leftovers() throws IOException
+    {
+        try (Stream<Path> s = Files.list(dir))
+        {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".report")).toList();
+        }
+    }
+
+    private static int count(final String s, final String what)
+    {
+        int n = 0;
+        for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1))
+        {
+            n++;
+        }
+        return n;
+    }
+
+    private static void leaves(final JsonNode n, final List<Double> numbers, final List<String> strings)
+    {
+        if (n.isNumber())
+        {
+            numbers.add(n.asDouble());
+        }
+        else if (n.isTextual())
+        {
+            strings.add(n.asText());
+        }
+        else if (n.isContainerNode())
+        {
+            for (final Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); )
+            {
+                final Map.Entry<String, JsonNode> e = it.next();
+                strings.add(e.getKey());
+                leaves(e.getValue(), numbers, strings);
+            }
+            if (n.isArray())
+            {
+                for (final JsonNode c : n)
+                {
+                    leaves(c, numbers, strings);
+                }
+            }
+        }
+    }
+
+    /**
+     * Every number shown is a number of the JSON: take out the JSON's strings that hold digits (ids, versions,
+     * commands, captions), longest first; every number token left must be one of the JSON's numbers.
+     */
+    private static void assertFiguresFrom(final String text, final List<Double> numbers, final List<String> strings,
+        final String what)
+    {
+        String rest = text;
+        final List<String> withDigits = new ArrayList<>();
+        for (final String s : strings)
+        {
+            if (s.matches("(?s).*[0-9].*"))
+            {
+                withDigits.add(s);
+            }
+        }
+        withDigits.sort((a, b) -> b.length() - a.length());
+        for (final String s : withDigits)
+        {
+            rest = rest.replace(s, " ");
+        }
+        final Matcher m = Pattern.compile("-?[0-9]+(\\.[0-9]+)?").matcher(rest);
+        int checked = 0;
+        while (m.find())
+        {
+            final double v = Double.parseDouble(m.group());
+            assertThat(numbers.stream().anyMatch(x -> Math.abs(x - v) < 1e-9))
+                .as("%s shows %s (at ...%s...), which is not a figure of results.json", what, m.group(),
+                    rest.substring(Math.max(0, m.start() - 60), Math.min(rest.length(), m.end() + 20)))
+                .isTrue();
+            checked++;
+        }
+        assertThat(checked).as("figures checked in %s", what).isGreaterThan(100);
+    }
+}
