@@ -23,13 +23,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code nf_conntrack_max}), each BPF map lists exactly what it counts as live, and every packet ended in exactly
  * one outcome.
  *
- * <p>The suite runs {@value #DEFAULT_SOCKETS} sockets (about 4 packets each: two queries and their replies, twice).
+ * <p>The suite runs {@value #DEFAULT_SOCKETS} sockets (8 packets each: two queries and their replies, twice).
  * The long soak, about 10 M packets:
- * {@code ./mvnw -o -pl datapath test -Dtest=RunnerChurnSoakConcurrentTest -Dflowclash.soak.sockets=2500000}.
+ * {@code ./mvnw -o -pl datapath test -Dtest=RunnerChurnSoakConcurrentTest -Dflowclash.soak.sockets=1250000}
+ * (8 packets per socket).
  */
 class RunnerChurnSoakConcurrentTest
 {
-    static final int DEFAULT_SOCKETS = 10_000;
+    static final int DEFAULT_SOCKETS = 3_000;
     static final int MAX_ENTRIES = 2048;
 
     @ParameterizedTest
@@ -37,9 +38,10 @@ class RunnerChurnSoakConcurrentTest
     void shouldGiveBackTheWholePoolAfterChurnOnRealThreads(final String design)
     {
         final int sockets = Integer.getInteger("flowclash.soak.sockets", DEFAULT_SOCKETS);
-        // 2 lookups per socket; the second leaves sockets x interval after the first, long after its entry expired
-        // or was early-dropped; about 2 x MAX_ENTRIES flows started within one 30 s UDP timeout
-        final Workload w = Workloads.parse("dns-pairs:sockets=" + sockets + ",lookups=2,interval=5ms");
+        // 2 lookups per socket, 10 ms apart: 3,000 flows start within one 30 s UDP timeout (the table admits
+        // 2,048, so early_drop fires), and a socket's second lookup leaves sockets x 10 ms after its first, when its
+        // first entry has expired or been early-dropped
+        final Workload w = Workloads.parse("dns-pairs:sockets=" + sockets + ",lookups=2,interval=10ms");
         final PacketStream stream = Workloads.generate(w);
         try (Datapath dp = Designs.get(design).create(DatapathConfig.builder().backends(3).workers(2)
             .maxEntries(MAX_ENTRIES).mapEntries(MAX_ENTRIES).service(w.serviceAddress(), w.servicePort()).seed(7)
