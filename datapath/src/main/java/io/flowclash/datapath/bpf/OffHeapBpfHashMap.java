@@ -15,10 +15,9 @@ import static io.flowclash.datapath.bpf.BpfMapDescriptor.*;
  * The in-process storage engine: a BPF hash map in Agrona off-heap memory (layout in {@link BpfMapDescriptor}),
  * shaped like kernel/bpf/hashtab.c with preallocated elements: {@code roundup_pow_of_two(max_entries)} buckets,
  * each with its own spinlock and a nulls-terminated chain; {@code max_entries} elements on a free list (a
- * {@link LockFreeIndexStack}). A plain
- * hash fails a new key with {@code -E2BIG} when no element is free; an LRU hash evicts one whose reference bit is
- * clear (CLOCK, a second chance for elements looked up since the hand last passed: the effect of the kernel's
- * ref bit and active/inactive lists, without its per-CPU lists).
+ * {@link LockFreeIndexStack}). A plain hash fails a new key with {@code -E2BIG} when no element is free; an LRU
+ * hash evicts one whose reference bit is clear (CLOCK, a second chance for elements looked up since the hand last
+ * passed: the effect of the kernel's ref bit and active/inactive lists, without its per-CPU lists).
  *
  * <h3>Assumptions and Guarantees</h3>
  * <ol>
