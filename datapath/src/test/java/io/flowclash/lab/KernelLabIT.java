@@ -330,8 +330,10 @@ class KernelLabIT
     private static Process labProcess(final String... args) throws Exception
     {
         final List<String> cmd = new java.util.ArrayList<>(List.of(
-            java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-            System.getProperty("java.class.path"), "io.flowclash.cli.FlowclashCommand", "kernel-lab"));
+            java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(List.of(io.flowclash.datapath.BuildInfo.JVM_ARGS.split(" "))); // the model needs Agrona's flags
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.flowclash.cli.FlowclashCommand",
+            "kernel-lab"));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
@@ -396,6 +398,77 @@ class KernelLabIT
         assertThat(Shell.run("ip", "netns", "list")).doesNotContain(name);
         assertThat(LabTools.cgroup2().resolve(name)).doesNotExist();
         assertThat(Shell.run("cat", "/proc/mounts")).doesNotContain(name);
+    }
+
+    private static String output(final Process p) throws Exception
+    {
+        final String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    @Test
+    void shouldExplainTheSenderReadingsWithoutSentinelsInSinkModeAndUnderNotrack() throws Exception
+    {
+        final Process sink = labProcess("--pairs", "200", "--mode", "one-thread");
+        final String s = output(sink);
+        assertThat(sink.exitValue()).as(s).isZero();
+        assertThat(s).doesNotContain("lost=").doesNotContain("-1 ").contains("failed sends / of them EPERM")
+            .contains("EPERM: a drop in the sender's own POSTROUTING").contains("split readings");
+        final Process notrack = labProcess("--pairs", "200", "--placement", "pre", "--replies", "--notrack");
+        final String n = output(notrack);
+        assertThat(notrack.exitValue()).as(n).isZero();
+        assertThat(n).contains("nft DNAT counter (NOTRACK: nothing is DNATed)").containsPattern("DNATed\\)\\s+0\\s+\\(0\\)");
+    }
+
+    @Test
+    void shouldCheckEveryToolOnPathBeforeCreatingAnything(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path bin)
+        throws Exception
+    {
+        for (final String tool : List.of("ip", "nft", "sysctl"))
+        {
+            final String where = Shell.run("sh", "-c", "command -v " + tool).trim();
+            java.nio.file.Files.createSymbolicLink(bin.resolve(tool), java.nio.file.Paths.get(where));
+        }
+        final List<String> cmd = new java.util.ArrayList<>(List.of(
+            java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+            System.getProperty("java.class.path"), "io.flowclash.cli.FlowclashCommand", "kernel-lab", "--pairs",
+            "100"));
+        final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("PATH", bin.toString()); // conntrack is in /usr/sbin, but not on this PATH
+        final String before = Shell.run("ip", "netns", "list");
+        final Process p = pb.start();
+        final String out = output(p);
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(out.trim()).contains("'conntrack' on PATH").contains("apt-get install -y conntrack")
+            .doesNotContain("\n");
+        assertThat(Shell.run("ip", "netns", "list")).isEqualTo(before);
+    }
+
+    @Test
+    void shouldTearDownAndNameTheChildThatCrashed() throws Exception
+    {
+        final Process p = labProcess("--lookups", "3", "--race-share", "1", "--emulate", "drop");
+        final java.nio.file.Path run = awaitRun(p);
+        final String name = run.getFileName().toString();
+        final String program = run.resolve("build").resolve("lookup-glibc").toString();
+        ProcessHandle lookup = null;
+        final long until = System.nanoTime() + 20_000_000_000L;
+        while (lookup == null && System.nanoTime() < until)
+        {
+            lookup = ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").startsWith(program))
+                .filter(h -> h.parent().map(q -> !q.info().commandLine().orElse("").startsWith(program)).orElse(true))
+                .findFirst().orElse(null);
+            Thread.sleep(20);
+        }
+        assertThat(lookup).as("the lookup program").isNotNull();
+        lookup.destroyForcibly(); // the client crashes mid-run
+        final String out = output(p);
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(out).contains("the glibc lookup program was killed by signal 9")
+            .contains("everything the run made is removed");
+        assertThat(run).doesNotExist();
+        assertThat(Shell.run("ip", "netns", "list")).doesNotContain(name);
     }
 
     @AfterAll
