@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class KernelLabIT
 {
-    private static final int PAIRS = 2000;
+    private static final int PAIRS = 1000;
     private static final int SLOW_LOOKUPS = 3;
     private static final List<String> OURS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -89,9 +89,10 @@ class KernelLabIT
     @Test
     void shouldCountSplitPairsFromASourceThatDoesNotExpireOnLongRuns()
     {
-        // 12,000 spin pairs take longer than the 1 s NAT_CLASH lifetime: conntrack -C minus pairs loses the early
-        // hidden entries, the responder (and the nft counter on NAT_CLASH packets) do not
-        final int pairs = 12_000;
+        // 8,000 spin pairs on a busy machine take longer than the 1 s NAT_CLASH lifetime: conntrack -C minus pairs
+        // loses the early hidden entries, the responder and the nft counter on NAT_CLASH packets do not (on an idle
+        // machine the run is shorter and all three agree, which the assertion also accepts)
+        final int pairs = 8_000;
         final KernelLab.Readings k = run("out", 2, "spin", false, false, "none", pairs);
         final ModelComparison c = ModelComparison.of(k);
         assertThat(k.split()).as("responder split").isPositive();
@@ -120,7 +121,7 @@ class KernelLabIT
     @Test
     void shouldDropExactlyTheSplitClashesWhenEmulating50()
     {
-        final KernelLab.Readings k = run("out", 2, "spin", true, false, "same-origin", 1000);
+        final KernelLab.Readings k = run("out", 2, "spin", true, false, "same-origin", 500);
         // the NAT_CLASH entries are inserted before the chain drops them: the counter is the split losers
         final long split = k.natclash();
         assertThat(k.natclashDrops()).as("emulated 5.0-5.5 drops = split clashes").isEqualTo(split);
@@ -129,7 +130,7 @@ class KernelLabIT
         assertThat(k.senderEperm()).as("in the out placement the sender sees EPERM").isEqualTo(k.natclashDrops());
         // exact: the backends got every query but the dropped ones; a client with a 5 ms timeout may also count a
         // late reply as lost, so lost replies are at least the drops
-        assertThat(k.received() + k.rcvbufErrors()).isEqualTo(2000 - k.natclashDrops());
+        assertThat(k.received() + k.rcvbufErrors()).isEqualTo(1000 - k.natclashDrops());
         assertThat(k.lostReplies()).as("each dropped query is a lost reply").isGreaterThanOrEqualTo(k.natclashDrops());
     }
 
@@ -147,7 +148,7 @@ class KernelLabIT
     @Test
     void shouldKeepNotrackTrafficOutOfConntrack()
     {
-        final KernelLab.Readings k = run("pre", 2, "spin", true, true, "none", 1000);
+        final KernelLab.Readings k = run("pre", 2, "spin", true, true, "none", 500);
         assertThat(k.clashResolve()).isZero();
         assertThat(k.entriesListed()).as("no conntrack entry for DNS").isZero();
         assertThat(k.dnatCounter()).as("no DNAT").isZero();
@@ -197,10 +198,14 @@ class KernelLabIT
         assertThat(k.injector("paired")).as("raced lookups").isEqualTo(SLOW_LOOKUPS);
         assertThat(k.natclash() + k.mergedDrops()).as("one query dropped per raced lookup").isEqualTo(SLOW_LOOKUPS);
         // glibc's poll timeout (5 s), then it retries the missing query alone and succeeds
-        assertThat(k.latencyUs().getMinValue()).as("fastest lookup, us").isGreaterThanOrEqualTo(5_000_000);
+        assertThat(k.latencyUs().highestEquivalentValue(k.latencyUs().getMinValue())).as("fastest lookup, us")
+            .isGreaterThanOrEqualTo(5_000_000);
         final LookupPrediction p = LookupPrediction.of(k.options());
         assertThat(p.stalled()).as("model: stalled lookups").isEqualTo(SLOW_LOOKUPS);
-        assertThat(p.latency().getMinValue()).as("model: every lookup waits the timer").isGreaterThanOrEqualTo(p.timerUs());
+        // histogram values are buckets of 0.1 %: compare the top of the lowest bucket
+        assertThat(p.latency().highestEquivalentValue(p.latency().getMinValue()))
+            .as("model: every lookup waits the timer")
+            .isGreaterThanOrEqualTo(p.timerUs());
         assertThat(k.latencyUs().getMaxValue()).as("real vs the model's latency, within the RTT and scheduling")
             .isBetween(p.latency().getMaxValue() - 100_000, p.latency().getMaxValue() + 500_000);
     }
@@ -212,10 +217,13 @@ class KernelLabIT
         assertAllAnswered(k);
         assertThat(k.injector("paired")).isEqualTo(SLOW_LOOKUPS);
         // musl retransmits the unanswered query after timeout / attempts = 2.5 s
-        assertThat(k.latencyUs().getMinValue()).isGreaterThanOrEqualTo(2_500_000);
+        assertThat(k.latencyUs().highestEquivalentValue(k.latencyUs().getMinValue())).isGreaterThanOrEqualTo(2_500_000);
         final LookupPrediction p = LookupPrediction.of(k.options());
         assertThat(p.stalled()).isEqualTo(SLOW_LOOKUPS);
-        assertThat(p.latency().getMinValue()).as("model: every lookup waits the timer").isGreaterThanOrEqualTo(p.timerUs());
+        // histogram values are buckets of 0.1 %: compare the top of the lowest bucket
+        assertThat(p.latency().highestEquivalentValue(p.latency().getMinValue()))
+            .as("model: every lookup waits the timer")
+            .isGreaterThanOrEqualTo(p.timerUs());
         assertThat(k.latencyUs().getMaxValue()).as("real vs the model's latency, within the RTT and scheduling")
             .isBetween(p.latency().getMaxValue() - 100_000, p.latency().getMaxValue() + 500_000);
     }
@@ -271,7 +279,7 @@ class KernelLabIT
         assertAllAnswered(k);
         assertThat(k.dnatCounter()).isZero();
         assertThat(k.mergedDrops()).as("identical tuples: the merged loser is dropped").isEqualTo(2);
-        assertThat(k.latencyUs().getMinValue()).isGreaterThanOrEqualTo(5_000_000);
+        assertThat(k.latencyUs().highestEquivalentValue(k.latencyUs().getMinValue())).isGreaterThanOrEqualTo(5_000_000);
         assertThat(LookupPrediction.of(k.options()).stalled()).isEqualTo(2);
     }
 
@@ -410,12 +418,12 @@ class KernelLabIT
     @Test
     void shouldExplainTheSenderReadingsWithoutSentinelsInSinkModeAndUnderNotrack() throws Exception
     {
-        final Process sink = labProcess("--pairs", "200", "--mode", "one-thread");
+        final Process sink = labProcess("--pairs", "100", "--mode", "one-thread");
         final String s = output(sink);
         assertThat(sink.exitValue()).as(s).isZero();
         assertThat(s).doesNotContain("lost=").doesNotContain("-1 ").contains("failed sends / of them EPERM")
             .contains("EPERM: a drop in the sender's own POSTROUTING").contains("split readings");
-        final Process notrack = labProcess("--pairs", "200", "--placement", "pre", "--replies", "--notrack");
+        final Process notrack = labProcess("--pairs", "100", "--placement", "pre", "--replies", "--notrack");
         final String n = output(notrack);
         assertThat(notrack.exitValue()).as(n).isZero();
         assertThat(n).contains("nft DNAT counter (NOTRACK: nothing is DNATed)").containsPattern("DNATed\\)\\s+0\\s+\\(0\\)");
