@@ -23,9 +23,12 @@ class KernelLabIT
     private static final int SLOW_LOOKUPS = 3;
     private static final List<String> OURS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    private static boolean etcNetnsBefore;
+
     @BeforeAll
     static void prerequisites()
     {
+        etcNetnsBefore = java.nio.file.Files.isDirectory(java.nio.file.Paths.get("/etc/netns"));
         KernelLab.checkPrerequisites(KernelLab.Options.lookups("out", 2, "none", false, "musl", "default", 1, 1.0,
             "socket"));
     }
@@ -495,6 +498,9 @@ class KernelLabIT
             assertThat(java.nio.file.Paths.get("/etc/netns", name + "-cli")).as("/etc/netns entry left")
                 .doesNotExist();
         }
+        final java.io.File[] etc = new java.io.File("/etc/netns").listFiles();
+        assertThat(etcNetnsBefore || etc == null || etc.length > 0).as("/etc/netns made by our runs left empty")
+            .isTrue();
         final List<ProcessHandle> alive = ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList();
         assertThat(alive).as("child processes left").isEmpty();
     }
