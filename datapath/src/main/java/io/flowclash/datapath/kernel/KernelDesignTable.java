@@ -19,7 +19,9 @@ public final class KernelDesignTable
 {
     /** Linux before 4.7: every clash dropped. */
     public static final String NF_DROP = "nf-drop";
-    /** 4.7 - 4.18 (and stable branches without ed07d9a021df): merge only without NAT. */
+    /** 4.7 - 4.8: as nf-nonat-merge, with the 4.7 hot-path counters and single-entry early_drop. */
+    public static final String NF_NONAT_MERGE_4_7 = "nf-nonat-merge-4.7";
+    /** 4.9 - 4.18 (and stable branches without ed07d9a021df): merge only without NAT. */
     public static final String NF_NONAT_MERGE = "nf-nonat-merge";
     /** 4.19.0 - 4.19.28: merge identical tuples, race 2 drops. */
     public static final String NF_MERGE = "nf-merge";
@@ -39,7 +41,7 @@ public final class KernelDesignTable
     public static final String NF_REVERSE_MERGE = "nf-reverse-merge";
 
     /** Every design id the table can answer, in era order. */
-    public static final List<String> DESIGN_IDS = List.of(NF_DROP, NF_NONAT_MERGE, NF_MERGE, NF_SAME_ORIGIN,
+    public static final List<String> DESIGN_IDS = List.of(NF_DROP, NF_NONAT_MERGE_4_7, NF_NONAT_MERGE, NF_MERGE, NF_SAME_ORIGIN,
         NF_CLASH_INSERT_5_6, NF_CLASH_INSERT_5_9, NF_CLASH_INSERT_5_10, NF_CLASH_INSERT_5_15, NF_CLASH_INSERT,
         NF_REVERSE_MERGE);
 
@@ -134,8 +136,10 @@ public final class KernelDesignTable
         {
             case NF_DROP:
                 return "< 4.7";
+            case NF_NONAT_MERGE_4_7:
+                return "4.7 - 4.8";
             case NF_NONAT_MERGE:
-                return "4.7 - 4.18 (and 4.9.y, 4.14.y before ~4.14.173, Ubuntu 4.15.0 before -56)";
+                return "4.9 - 4.18 (and 4.9.y, 4.14.y before ~4.14.173, Ubuntu 4.15.0 before -56)";
             case NF_MERGE:
                 return "4.19.0 - 4.19.28";
             case NF_SAME_ORIGIN:
@@ -189,7 +193,12 @@ public final class KernelDesignTable
             return has.contains(KernelCommit.SAME_ORIGIN_SKIP) ? NF_SAME_ORIGIN : NF_MERGE;
         }
         // without the nf_ct_match merge the same-origin skip keeps the port but confirm still drops: as 4.7-4.18
-        return has.contains(KernelCommit.CLASH_RESOLUTION) ? NF_NONAT_MERGE : NF_DROP;
+        if (!has.contains(KernelCommit.CLASH_RESOLUTION))
+        {
+            return NF_DROP;
+        }
+        // 4.7 - 4.8 keep the hot-path statistics and the single-entry early_drop (read in 4.7 nf_conntrack_core.c)
+        return release.atLeast(4, 9) ? NF_NONAT_MERGE : NF_NONAT_MERGE_4_7;
     }
 
     private static void addFrom(final Set<KernelCommit> has, final KernelRelease r, final int major, final int minor,

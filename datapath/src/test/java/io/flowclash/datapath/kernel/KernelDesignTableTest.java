@@ -20,6 +20,8 @@ class KernelDesignTableTest
     @CsvSource({
         "3.10, nf-drop, false",
         "4.4, nf-drop, false",
+        "4.7, nf-nonat-merge-4.7, false",
+        "4.8.17, nf-nonat-merge-4.7, false",
         "4.9.0, nf-nonat-merge, false",
         "4.9.300, nf-nonat-merge, false",
         "4.14.100, nf-nonat-merge, false",
