@@ -70,7 +70,7 @@ public final class StripedLockConntrackTable
     private final int capacity;
     private final DatapathCounters counters;
     private final ConntrackEra.EarlyDrop earlyDropMode;
-    private final boolean hotpathStats;
+    private final boolean lookupStats;
     private final boolean deleteStats;
     private final AtomicInteger count = new AtomicInteger();
     private final LockFreeIndexStack pool;
@@ -98,7 +98,7 @@ public final class StripedLockConntrackTable
         final ConntrackEra era)
     {
         this.earlyDropMode = era.earlyDrop;
-        this.hotpathStats = era.hotpathStats;
+        this.lookupStats = era.lookupStats;
         this.deleteStats = era.deleteStats;
         this.maxEntries = maxEntries;
         // slack for entries retired and waiting for a grace period and for unconfirmed entries in flight
@@ -365,12 +365,12 @@ public final class StripedLockConntrackTable
                 found = n;
                 break;
             }
-            if (hotpathStats && !expired(c, now))
+            if (lookupStats && !expired(c, now))
             {
                 searched++;
             }
         }
-        if (hotpathStats)
+        if (lookupStats)
         {
             counters.add(worker, Counter.SEARCHED, searched);
             if (found != NIL)
