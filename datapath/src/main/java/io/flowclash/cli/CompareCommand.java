@@ -35,7 +35,8 @@ import java.util.Locale;
         "The verdicts (which designs and workarounds leave no lookup over 1 s, and at what cost) come from the data."},
     footer = {
         "%nMatrices: quick (default): race always, p=0.05, real x (one replica; 2 and 3 backends x none, IPVS sh,",
-        "  IPVS dh, NOTRACK) on dns-pairs:sockets=1000; real at 2 backends on 250 sockets: 23 scenarios.",
+        "  IPVS dh, NOTRACK) on dns-pairs:sockets=1000; real on 100 sockets: one replica, none and IPVS sh at",
+        "  2 backends: 21 scenarios.",
         "  full: race always, p=0.01, p=0.05, p=0.5, real on dns-pairs:sockets=20000,clients=1000 (45 scenarios).",
         "%nThe report is written into a temporary directory beside --out and renamed onto it when complete; --out",
         "must be new, empty, or an earlier report. Bad --jmh/--kernel-lab files stop the command before any run.",

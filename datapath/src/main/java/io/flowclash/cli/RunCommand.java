@@ -134,8 +134,8 @@ public final class RunCommand implements Runnable
 
     @Option(names = "--resolv-options", paramLabel = "OPTS",
         description = "resolv.conf options of dns-lookups, comma-separated: single-request, single-request-reopen " +
-            "(glibc only), timeout:N (s, 1..30), attempts:N (glibc 1..5, musl 1..10) (default: none, i.e. " +
-            "timeout:5 attempts:2).")
+            "(glibc only), timeout:N (seconds, at least 1; both libraries cap it at 30), attempts:N (at least 1; " +
+            "glibc caps it at 5, musl at 10) (default: none, i.e. timeout:5 attempts:2).")
     String resolvOptions;
 
     @Option(names = "--hlog", paramLabel = "DIR",
@@ -377,8 +377,12 @@ public final class RunCommand implements Runnable
                 selector, notrack ? ", NOTRACK" : "", replyDelay, seed);
             out.printf(Locale.ROOT, "lookup latency (virtual time; one lookup = one getaddrinfo, A and AAAA):%n");
             latencyTable(out, results);
-            out.printf(Locale.ROOT, "%n%,d queries from %,d sockets, %,d replies; lookups stalled = over 1 s%n%n",
-                first.queries(), first.sockets(), first.replies());
+            out.printf(Locale.ROOT, "%n%-20s %9s %9s %9s%n", "design", "queries", "sockets", "replies");
+            for (final RunResult r : results)
+            {
+                out.printf(Locale.ROOT, "%-20s %9d %9d %9d%n", r.design(), r.queries(), r.sockets(), r.replies());
+            }
+            out.printf(Locale.ROOT, "%n(below, \"lookups stalled\" = lookups over 1 s)%n%n");
         }
         else
         {

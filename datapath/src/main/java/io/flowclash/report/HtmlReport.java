@@ -65,7 +65,8 @@ final class HtmlReport
             else if (b instanceof ReportBlocks.Chart c)
             {
                 sb.append("<figure class=\"chart\" id=\"chart-").append(chart++).append("\">\n")
-                    .append(svg(dir.resolve(c.svg()), "c" + chart + "-")).append("\n<figcaption>").append(escape(c.caption()))
+                    .append(svg(dir.resolve(c.svg()), "c" + chart + "-")).append("\n<figcaption>")
+                    .append(escape(c.caption()))
                     .append("</figcaption>\n</figure>\n");
             }
             else if (b instanceof ReportBlocks.Table t)

@@ -73,7 +73,8 @@ final class JmhInput
             }
             e.put("score", score);
             final JsonNode err = metric.get("scoreError");
-            e.put("scoreError", err != null && err.isNumber() && Double.isFinite(err.asDouble()) ? err.asDouble() : 0.0);
+            final boolean hasError = err != null && err.isNumber() && Double.isFinite(err.asDouble());
+            e.put("scoreError", hasError ? err.asDouble() : 0.0);
             e.put("unit", unit);
             e.put("mops", Figures.round(mops, 3));
         }

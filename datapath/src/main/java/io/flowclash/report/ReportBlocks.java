@@ -59,7 +59,8 @@ final class ReportBlocks
             doc.get("scenarioCount").asText() + " scenarios, " + Figures.show(doc.get("matrixWallMs").asDouble()) +
             " ms) on " + m.get("cpus").asText() + " CPUs (" + m.get("cpuModel").asText() + "), " +
             m.get("memory").asText() + ", " + m.get("os").asText() + " " + m.get("kernel").asText() + " " +
-            m.get("arch").asText() + ", load average " + m.get("loadAverage").asText() + "; Java " + v.get("java").asText() + " (" + v.get("javaVm").asText() +
+            m.get("arch").asText() + ", load average " + m.get("loadAverage").asText() + "; Java " +
+            v.get("java").asText() + " (" + v.get("javaVm").asText() +
             "), Jackson " + v.get("jackson").asText() + ", XChart " + v.get("xchart").asText() + "."));
         b.add(new Paragraph("Every scenario is one `flowclash run` invocation over the same seeded packet stream " +
             "(its command is above its table): rerun it to get the same figures. A slow lookup is one that waited " +

@@ -11,7 +11,6 @@ import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.style.Styler;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +33,7 @@ final class ReportCharts
      * @param charts the {@code charts} directory (exists).
      * @return one descriptor per chart: {@code {id, title, caption, svg, png}} (paths relative to the report).
      */
-    static ArrayNode draw(final JsonNode doc, final Path charts)
+    static ArrayNode draw(final JsonNode doc, final Path charts) throws IOException
     {
         final ArrayNode out = ComparisonResults.mapper().createArrayNode();
         for (final JsonNode family : families(doc))
@@ -87,6 +86,7 @@ final class ReportCharts
     }
 
     private static void slowShare(final JsonNode doc, final String family, final Path charts, final ArrayNode out)
+        throws IOException
     {
         final List<String> designs = designs(doc);
         final CategoryChart chart = chart("Lookups over " + doc.get("slowSeconds").asInt() + " s, " + family,
@@ -112,7 +112,7 @@ final class ReportCharts
                 "with no bar leave no lookup over " + doc.get("slowSeconds").asInt() + " s.", charts, out);
     }
 
-    private static void dropsAndHidden(final JsonNode doc, final Path charts, final ArrayNode out)
+    private static void dropsAndHidden(final JsonNode doc, final Path charts, final ArrayNode out) throws IOException
     {
         // the first family's scenario without a workaround at 2 backends: the race as a default cluster meets it
         JsonNode s = doc.get("scenarios").get(0);
@@ -146,6 +146,7 @@ final class ReportCharts
     }
 
     private static void throughput(final JsonNode file, final int index, final Path charts, final ArrayNode out)
+        throws IOException
     {
         final Throughput t = Throughput.of(file);
         if (t.flows() == null)
@@ -189,6 +190,7 @@ final class ReportCharts
     }
 
     private static void kernelVsModel(final JsonNode lab, final int index, final Path charts, final ArrayNode out)
+        throws IOException
     {
         final List<String> x = List.of("clashes (clash_resolve)", "hidden entries", "entries listed", "drops");
         final List<String> keys = List.of("clashResolve", "hiddenEntries", "entries", "dropped");
@@ -227,18 +229,11 @@ final class ReportCharts
     }
 
     static void save(final org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, final String id,
-        final String title, final String caption, final Path charts, final ArrayNode out)
+        final String title, final String caption, final Path charts, final ArrayNode out) throws IOException
     {
-        try
-        {
-            BitmapEncoder.saveBitmap(chart, charts.resolve(id + ".png").toString(), BitmapEncoder.BitmapFormat.PNG);
-            VectorGraphicsEncoder.saveVectorGraphic(chart, charts.resolve(id + ".svg").toString(),
-                VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("chart " + id + ": " + ex.getMessage(), ex);
-        }
+        BitmapEncoder.saveBitmap(chart, charts.resolve(id + ".png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        VectorGraphicsEncoder.saveVectorGraphic(chart, charts.resolve(id + ".svg").toString(),
+            VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
         out.addObject().put("id", id).put("title", title).put("caption", caption)
             .put("svg", "charts/" + id + ".svg").put("png", "charts/" + id + ".png");
     }

@@ -4,24 +4,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowclash.datapath.FlowclashException;
+import io.flowclash.io.SafeOutput;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Writes the report folder: everything goes into a fresh temporary directory beside the target, which is renamed
- * onto the target only once complete, so that a failure (or a signal) never leaves a half-written report. The target
- * must be a new path in an existing directory, an empty directory, or an earlier report (a directory whose
- * {@code results.json} carries {@link ComparisonResults#SCHEMA}); anything else is refused, untouched.
+ * Writes the report folder through {@link SafeOutput}: everything goes into a temporary directory beside the target,
+ * which is renamed into place only once complete, so that a failure (or a signal) never leaves a half-written
+ * report. The target must be a new path in an existing directory, an empty directory, or an earlier report (a
+ * directory whose {@code results.json} carries {@link ComparisonResults#SCHEMA}); anything else is refused,
+ * untouched.
  */
 public final class ReportWriter
 {
@@ -59,57 +60,62 @@ public final class ReportWriter
     }
 
     /**
-     * Renders and writes the whole report, then puts it in place of the target.
+     * Renders and writes the whole report through {@link SafeOutput#writeDirectory} (a temporary folder beside the
+     * target, renamed into place; removed on errors and on SIGINT/SIGTERM), then removes the charts and logs of an
+     * earlier report in the same folder that the new one does not list.
      *
      * @param doc    the results document (from {@link ComparisonResults#build}); its {@code charts} are added here.
-     * @param hlogs  histogram logs to copy into {@code hlog/} (name -> content), may be empty.
+     * @param hlogs  histogram logs to write into {@code hlog/}, may be empty.
      * @param target the {@code --out} directory.
      * @return the parsed {@code results.json} as written.
      */
     public static JsonNode write(final ObjectNode doc, final List<Hlog> hlogs, final Path target)
     {
         checkTarget(target);
-        final Path abs = target.toAbsolutePath().normalize();
-        final Path parent = abs.getParent();
-        final Path tmp;
-        try
+        final JsonNode[] written = new JsonNode[1];
+        final Path dir = SafeOutput.writeDirectory(target, "report directory",
+            tmp -> written[0] = writeInto(doc, hlogs, tmp));
+        removeStale(dir, written[0]);
+        return written[0];
+    }
+
+    /** Files in {@code charts/} and {@code hlog/} that the report just written does not name: an earlier run's. */
+    private static void removeStale(final Path dir, final JsonNode written)
+    {
+        final Set<String> named = new HashSet<>();
+        for (final JsonNode c : written.get("charts"))
         {
-            tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
+            named.add(c.get("svg").asText());
+            named.add(c.get("png").asText());
         }
-        catch (final IOException ex)
+        for (final JsonNode h : written.get("hlogs"))
         {
-            throw new FlowclashException("--out " + target + ": cannot create a directory in " + parent + " (" +
-                ex.getMessage() + ")");
+            named.add(h.asText());
         }
-        final Thread cleanup = new Thread(() -> deleteQuietly(tmp), "report-tmp-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        boolean done = false;
-        try
+        for (final String sub : List.of("charts", "hlog"))
         {
-            final JsonNode written = writeInto(doc, hlogs, tmp);
-            replace(tmp, abs, target);
-            done = true;
-            return written;
-        }
-        catch (final IOException ex)
-        {
-            throw new FlowclashException("--out " + target + ": " + ex.getMessage());
-        }
-        finally
-        {
-            if (!done)
+            try (Stream<Path> s = Files.list(dir.resolve(sub)))
             {
-                deleteQuietly(tmp);
+                for (final Path p : s.toList())
+                {
+                    if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) &&
+                        !named.contains(sub + "/" + p.getFileName()))
+                    {
+                        Files.delete(p);
+                    }
+                }
             }
-            try
+            catch (final IOException ex)
             {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            }
-            catch (final IllegalStateException ignore)
-            {
-                // shutting down: the hook runs and deletes what is left
+                throw new FlowclashException("report directory '" + target(dir) + "': cannot remove an earlier " +
+                    "report's " + sub + " file: " + SafeOutput.cause(ex), ex);
             }
         }
+    }
+
+    private static String target(final Path dir)
+    {
+        return dir.toString();
     }
 
     /** A histogram log of one scenario and design. @param name file name. @param content the log. */
@@ -139,46 +145,6 @@ public final class ReportWriter
         return written;
     }
 
-    private static void replace(final Path tmp, final Path abs, final Path target) throws IOException
-    {
-        Path old = null;
-        if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS))
-        {
-            checkTarget(target);
-            old = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".old-");
-            Files.delete(old);
-            move(abs, old);
-        }
-        try
-        {
-            move(tmp, abs);
-        }
-        catch (final IOException ex)
-        {
-            if (old != null)
-            {
-                move(old, abs);
-            }
-            throw ex;
-        }
-        if (old != null)
-        {
-            deleteQuietly(old);
-        }
-    }
-
-    private static void move(final Path from, final Path to) throws IOException
-    {
-        try
-        {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        }
-        catch (final AtomicMoveNotSupportedException ex)
-        {
-            Files.move(from, to);
-        }
-    }
-
     private static boolean isEmpty(final Path dir)
     {
         try (Stream<Path> s = Files.list(dir))
@@ -206,32 +172,6 @@ public final class ReportWriter
         catch (final IOException ex)
         {
             return false;
-        }
-    }
-
-    static void deleteQuietly(final Path dir)
-    {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS))
-        {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir))
-        {
-            s.sorted(Comparator.reverseOrder()).forEach(p ->
-            {
-                try
-                {
-                    Files.deleteIfExists(p);
-                }
-                catch (final IOException ignore)
-                {
-                    // best effort: a leftover temp directory is named .NAME.tmp-* beside the target
-                }
-            });
-        }
-        catch (final IOException | UncheckedIOException ignore)
-        {
-            // best effort, as above
         }
     }
 }

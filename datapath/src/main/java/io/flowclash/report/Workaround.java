@@ -15,13 +15,15 @@ import java.util.List;
 public record Workaround(String id, String label, String selector, boolean notrack, int backends)
 {
     /** No workaround: kube-proxy's iptables {@code statistic} random choice. */
-    public static final Workaround NONE = new Workaround("none", "none (iptables statistic random)", "random", false, 0);
+    public static final Workaround NONE =
+        new Workaround("none", "none (iptables statistic random)", "random", false, 0);
     /** IPVS source hashing: one client address always reaches one backend. */
     public static final Workaround IPVS_SH = new Workaround("ipvs-sh", "IPVS sh (source hashing)", "sh", false, 0);
     /** IPVS destination hashing. */
     public static final Workaround IPVS_DH = new Workaround("ipvs-dh", "IPVS dh (destination hashing)", "dh", false, 0);
     /** NOTRACK for DNS, as NodeLocal DNSCache sets it. */
-    public static final Workaround NOTRACK = new Workaround("notrack", "NOTRACK (NodeLocal DNSCache)", "random", true, 0);
+    public static final Workaround NOTRACK =
+        new Workaround("notrack", "NOTRACK (NodeLocal DNSCache)", "random", true, 0);
     /** One DNS replica: every clash has the same translation. */
     public static final Workaround ONE_REPLICA = new Workaround("one-replica", "one replica", "random", false, 1);
 

@@ -39,7 +39,8 @@ class ReportWriterTest
         System.setProperty("java.awt.headless", "true");
         final List<Scenario> scenarios = ScenarioMatrix.build(List.of("always", "p=0.3"), "dns-pairs:sockets=200");
         doc = ComparisonResults.build("test", scenarios, CompareCommand.runner(),
-            ComparisonResults.readInputs(List.of(ReportFixtures.jmhFile()), List.of()), new Progress(System.err, false));
+            ComparisonResults.readInputs(List.of(ReportFixtures.jmhFile()), List.of()),
+            new Progress(System.err, false));
     }
 
     private JsonNode write(final Path out) throws IOException

@@ -375,6 +375,7 @@ public final class OffHeapBpfHashMap implements BpfHashMap
      * @param name the map's name, for the census.
      * @return the census.
      */
+    @Override
     public PoolCensus census(final String name)
     {
         final int[] listed = new int[1];

@@ -273,6 +273,12 @@ public final class NetfilterDatapath implements Datapath
     }
 
     @Override
+    public java.util.List<io.flowclash.datapath.memory.PoolCensus> census()
+    {
+        return java.util.List.of(table.census());
+    }
+
+    @Override
     public void describeEntry(final int conn, final StringBuilder sb)
     {
         Tuple.appendTo(sb, table.field(conn, ORIG_HI), table.field(conn, ORIG_LO)).append(" -> ");
