@@ -67,7 +67,7 @@ class StripedLockConntrackTableTest
                 {
                     reused.add(fresh);
                 }
-                table.freeUnconfirmed(fresh);
+                table.freeUnconfirmed(fresh, 0);
             }
         });
         assertThat(visited[0]).isEqualTo(1);
