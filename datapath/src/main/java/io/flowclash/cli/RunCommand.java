@@ -182,6 +182,10 @@ public final class RunCommand implements Runnable
                 "--workers 2 or more; with one worker give --race always, never or p=X");
         }
         progressOptions.check(spec.commandLine());
+        if (pinDir != null)
+        {
+            SafeOutput.checkDirectory(pinDir, "pin directory"); // refuse a bad --pin-dir before any work
+        }
         if (!dispatch.equals("spread") && !dispatch.equals("same-cpu"))
         {
             throw new FlowclashException("--dispatch '" + dispatch + "' is not spread or same-cpu");
