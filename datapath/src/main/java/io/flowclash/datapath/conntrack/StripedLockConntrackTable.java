@@ -78,6 +78,8 @@ public final class StripedLockConntrackTable
     /** The reclaimer's slot for threads that are no worker; {@link #guest} is its monitor. */
     private final int guestSlot;
     private final Object guest = new Object();
+    /** Guest sections open on the thread holding {@link #guest} (a visitor may sweep or list again). */
+    private int guestDepth;
 
     /**
      * @param maxEntries  {@code nf_conntrack_max}.
@@ -659,15 +661,17 @@ public final class StripedLockConntrackTable
         {
             synchronized (guest)
             {
-                reclaimer.online(guestSlot);
+                enterGuest();
                 try
                 {
                     return sweepOnline(now, -1);
                 }
                 finally
                 {
-                    reclaimer.offline(guestSlot);
-                    processGrace(-1);
+                    if (exitGuest())
+                    {
+                        processGrace(-1);
+                    }
                 }
             }
         }
@@ -716,16 +720,36 @@ public final class StripedLockConntrackTable
     {
         synchronized (guest)
         {
-            reclaimer.online(guestSlot);
+            enterGuest();
             try
             {
                 forEachOnline(now, visitor);
             }
             finally
             {
-                reclaimer.offline(guestSlot);
+                exitGuest();
             }
         }
+    }
+
+    /** Caller holds {@link #guest}. The outermost section puts the guest slot online. */
+    private void enterGuest()
+    {
+        if (guestDepth++ == 0)
+        {
+            reclaimer.online(guestSlot);
+        }
+    }
+
+    /** Caller holds {@link #guest}. @return true if this closed the outermost section (the slot is offline). */
+    private boolean exitGuest()
+    {
+        if (--guestDepth == 0)
+        {
+            reclaimer.offline(guestSlot);
+            return true;
+        }
+        return false;
     }
 
     private void forEachOnline(final long now, final ConnVisitor visitor)

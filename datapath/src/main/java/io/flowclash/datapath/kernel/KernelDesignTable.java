@@ -19,7 +19,7 @@ public final class KernelDesignTable
 {
     /** Linux before 4.7: every clash dropped. */
     public static final String NF_DROP = "nf-drop";
-    /** 4.7 - 4.8: as nf-nonat-merge, with the 4.7 hot-path counters and single-entry early_drop. */
+    /** 4.7 - 4.8: merge only without NAT, with the hot-path statistics and the 4.7 early_drop. */
     public static final String NF_NONAT_MERGE_4_7 = "nf-nonat-merge-4.7";
     /** 4.9 - 4.18 (and stable branches without ed07d9a021df): merge only without NAT. */
     public static final String NF_NONAT_MERGE = "nf-nonat-merge";
@@ -41,8 +41,8 @@ public final class KernelDesignTable
     public static final String NF_REVERSE_MERGE = "nf-reverse-merge";
 
     /** Every design id the table can answer, in era order. */
-    public static final List<String> DESIGN_IDS = List.of(NF_DROP, NF_NONAT_MERGE_4_7, NF_NONAT_MERGE, NF_MERGE,
-        NF_SAME_ORIGIN, NF_CLASH_INSERT_5_6, NF_CLASH_INSERT_5_9, NF_CLASH_INSERT_5_10, NF_CLASH_INSERT_5_15, NF_CLASH_INSERT,
+    public static final List<String> DESIGN_IDS = List.of(NF_DROP, NF_NONAT_MERGE_4_7, NF_NONAT_MERGE, NF_MERGE, NF_SAME_ORIGIN,
+        NF_CLASH_INSERT_5_6, NF_CLASH_INSERT_5_9, NF_CLASH_INSERT_5_10, NF_CLASH_INSERT_5_15, NF_CLASH_INSERT,
         NF_REVERSE_MERGE);
 
     /** The newest branch the table was written against; later ones are assumed to behave like it. */
@@ -66,6 +66,7 @@ public final class KernelDesignTable
 
         // mainline: each commit from its first release
         addFrom(has, release, 4, 7, KernelCommit.CLASH_RESOLUTION);
+        addFrom(has, release, 4, 9, KernelCommit.HOTPATH_STATS_REMOVED);
         addFrom(has, release, 4, 19, KernelCommit.MATCH_MERGE);
         addFrom(has, release, 5, 0, KernelCommit.SAME_ORIGIN_SKIP);
         addFrom(has, release, 5, 12, KernelCommit.SAME_ZONE_SKIP);
@@ -96,6 +97,11 @@ public final class KernelDesignTable
             notes.add("Linux " + release.branchName() + " predates the sources read (3.x); read as the oldest era");
             uncertain.add("no " + release.branchName() + " source was read");
         }
+        if (release.branch(4, 8) || release.branch(4, 9))
+        {
+            notes.add("the hot-path statistics (searched, found on lookup, new, insert) are counted through 4.8 " +
+                "and not from 4.9: the release of their removal is assumed, the race outcome is the same");
+        }
         if (release.atLeast(NEWEST_MAJOR, NEWEST_MINOR + 1))
         {
             uncertain.add(release.branchName() + " is newer than the sources this table was written from (up to " +
@@ -103,7 +109,7 @@ public final class KernelDesignTable
                 "icmp and generic allow_clash of f7becf0dad8f and 8a49fc8d8a3e, are not UDP)");
         }
 
-        final String design = design(has, release);
+        final String design = design(has);
         final List<KernelCommit> lacks = new ArrayList<>();
         for (final KernelCommit c : KernelCommit.values())
         {
@@ -166,7 +172,7 @@ public final class KernelDesignTable
      * a4e6a1031e77), the same-origin skip (4e35c1cb9460) and the reply-only insert (6a757c07e51f, c46172147ebb);
      * the counters by bc92470413f3 and d7e7747ac5c2.
      */
-    static String design(final Set<KernelCommit> has, final KernelRelease release)
+    static String design(final Set<KernelCommit> has)
     {
         if (has.contains(KernelCommit.REVERSE_MERGE))
         {
@@ -197,8 +203,7 @@ public final class KernelDesignTable
         {
             return NF_DROP;
         }
-        // 4.7 - 4.8 keep the hot-path statistics and the single-entry early_drop (read in 4.7 nf_conntrack_core.c)
-        return release.atLeast(4, 9) ? NF_NONAT_MERGE : NF_NONAT_MERGE_4_7;
+        return has.contains(KernelCommit.HOTPATH_STATS_REMOVED) ? NF_NONAT_MERGE : NF_NONAT_MERGE_4_7;
     }
 
     private static void addFrom(final Set<KernelCommit> has, final KernelRelease r, final int major, final int minor,

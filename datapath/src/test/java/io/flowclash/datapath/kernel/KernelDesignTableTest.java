@@ -108,6 +108,8 @@ class KernelDesignTableTest
     void shouldGiveEachReleaseItsCounterLayout()
     {
         assertThat(KernelDesignTable.resolve("4.4").layout()).isEqualTo(StatLayout.ALL_STATS);
+        assertThat(KernelDesignTable.resolve("4.8").layout()).isEqualTo(StatLayout.ALL_STATS);
+        assertThat(KernelDesignTable.resolve("4.9").layout()).isEqualTo(StatLayout.HOTPATH_REMOVED);
         assertThat(KernelDesignTable.resolve("4.19.250").layout()).isEqualTo(StatLayout.HOTPATH_REMOVED);
         assertThat(KernelDesignTable.resolve("5.9").layout()).isEqualTo(StatLayout.HOTPATH_REMOVED);
         assertThat(KernelDesignTable.resolve("5.10").layout()).isEqualTo(StatLayout.CLASHRES);
