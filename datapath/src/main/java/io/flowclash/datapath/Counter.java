@@ -12,8 +12,21 @@ package io.flowclash.datapath;
  */
 public enum Counter
 {
-    /** {@code nf_conntrack_tuple_taken} hit (5.x); 3.x also counted lookup hits. */
+    /**
+     * Nodes walked past without a match: lookups ({@code ____nf_conntrack_find}) and
+     * {@code nf_conntrack_tuple_taken}, 3.x - 4.8 only (verified in 3.x and 4.7 source; 5.0 source has none).
+     */
+    SEARCHED("searched"),
+    /** {@code nf_conntrack_tuple_taken} hit (all eras); 3.x - 4.8 also count lookup hits. */
     FOUND("found"),
+    /** {@code init_conntrack} created an entry (3.x - 4.8; not in the 5.0 source). */
+    NEW("new"),
+    /** {@code nf_conntrack_in} met an untracked (NOTRACK) packet: until "remove ignore stats" (5.10). */
+    IGNORE("ignore"),
+    /** {@code destroy_conntrack} freed an entry, confirmed or not (3.x - 4.6). */
+    DELETE("delete"),
+    /** {@code nf_ct_delete_from_lists} unlinked a confirmed entry (3.x - 4.6). */
+    DELETE_LIST("delete_list"),
     /** Entry inserted at confirm (counted by 3.x confirm only, in the code read). */
     INSERT("insert"),
     /** Confirm failed to insert (unresolved clash; before 5.10 also resolved ones). */

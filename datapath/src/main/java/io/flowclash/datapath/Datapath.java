@@ -1,5 +1,9 @@
 package io.flowclash.datapath;
 
+import io.flowclash.datapath.memory.PoolCensus;
+
+import java.util.List;
+
 /**
  * One datapath design: how packets of a service flow are tracked and translated. Every design is a step machine:
  * {@link #begin} loads a packet into a worker's {@link PacketContext}, {@link #step} runs the context's next named
@@ -12,7 +16,11 @@ package io.flowclash.datapath;
  *
  * <p>Thread safety: a design is shared by all workers; each worker uses its own context (worker index = context's
  * worker). Step methods are safe to call concurrently from different workers. {@link #sweep} and
- * {@link #forEachEntry} may run concurrently with packets; they see each entry either before or after a change.
+ * {@link #forEachEntry} may run concurrently with packets, from a worker between its packets or from any other
+ * thread; they see each entry either before or after a change. Memory reclamation covers both: a worker is a
+ * participant of the design's grace periods ({@link #quiescent}, {@link #offline}), and a sweep or listing from a
+ * thread that is no worker runs as a guest participant for its duration, so no entry it stands on is reused under
+ * it (see {@code io.flowclash.datapath.memory.QuiescentStateReclaimer}).
  */
 public interface Datapath extends AutoCloseable
 {
@@ -85,7 +93,9 @@ public interface Datapath extends AutoCloseable
     DatapathCounters counters();
 
     /**
-     * Reclaim expired entries (the kernel's gc worker). Call from any thread.
+     * Reclaim expired entries (the kernel's gc worker). Call from any thread: a worker passes its index (it is
+     * between packets); any other thread passes -1 and sweeps as a guest participant of the grace periods
+     * (concurrent guest sweeps and listings take turns).
      *
      * @param now    virtual time, ns.
      * @param worker the calling worker (it is between packets), or -1 from a non-worker thread.
@@ -115,6 +125,20 @@ public interface Datapath extends AutoCloseable
      * @param visitor receives each entry.
      */
     void forEachEntry(long now, EntryVisitor visitor);
+
+    /**
+     * Where every index of each preallocated pool of the design is (its conntrack pool, each of its BPF maps), for
+     * leak checks: after every entry has expired, been swept and its grace period has passed (every worker
+     * {@link #offline} or quiescent since), a correct design's conntrack pool is {@link PoolCensus#whole whole}
+     * and every pool has {@link PoolCensus#leaked} = 0. Exact only while the design is quiescent (no packet, sweep
+     * or listing in flight). Not for hot paths (it walks the pools).
+     *
+     * @return one census per pool; none for a design without preallocated pools.
+     */
+    default List<PoolCensus> census()
+    {
+        return List.of();
+    }
 
     /**
      * Append a canonical description of an entry a context refers to ({@link PacketContext#conn()}): its tuples

@@ -7,6 +7,9 @@ package io.flowclash.datapath;
  * <h3>Assumptions and Guarantees</h3>
  * <ol>
  *     <li>Slots of worker {@code w} are written only by the thread acting as worker {@code w} (plain stores).</li>
+ *     <li>Events of a thread that is no worker ({@code worker = -1}: a gc sweep from another thread killing
+ *     entries) go to one extra guest row with atomic adds, since several such threads may count at once; sums
+ *     include it, per-worker reads do not.</li>
  *     <li>Each worker's slots start two cache lines apart from the next worker's (no false sharing).</li>
  *     <li>Reads ({@link #get}, {@link #reason}) are exact once the writers are joined (Thread.join orders them);
  *     read while workers run they are a snapshot that may lag.</li>
@@ -15,6 +18,8 @@ package io.flowclash.datapath;
  */
 public final class DatapathCounters
 {
+    private static final java.lang.invoke.VarHandle SLOTS =
+        java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
     private static final int REASON_BASE = Counter.count();
     private static final int PROCESSED = REASON_BASE + Reason.count();
     private static final int PAD = 16; // 2 cache lines of longs
@@ -27,7 +32,7 @@ public final class DatapathCounters
     public DatapathCounters(final int workers)
     {
         this.workers = workers;
-        this.slots = new long[workers * STRIDE + PAD];
+        this.slots = new long[(workers + 1) * STRIDE + PAD];
     }
 
     /** @return number of workers. */
@@ -36,10 +41,27 @@ public final class DatapathCounters
         return workers;
     }
 
-    /** @param worker writer. @param counter event. */
+    /** @param worker writer, or -1 for a thread that is no worker. @param counter event. */
     public void increment(final int worker, final Counter counter)
     {
+        if (worker < 0)
+        {
+            SLOTS.getAndAdd(slots, PAD + workers * STRIDE + counter.ordinal(), 1L);
+            return;
+        }
         slots[PAD + worker * STRIDE + counter.ordinal()]++;
+    }
+
+    /**
+     * Count several events at once ({@code NF_CT_STAT_ADD_ATOMIC}).
+     *
+     * @param worker  writer (a worker).
+     * @param counter event.
+     * @param n       how many.
+     */
+    public void add(final int worker, final Counter counter, final long n)
+    {
+        slots[PAD + worker * STRIDE + counter.ordinal()] += n;
     }
 
     /** Count a packet entering the datapath. @param worker writer. */
@@ -132,7 +154,7 @@ public final class DatapathCounters
     private long sum(final int slot)
     {
         long total = 0;
-        for (int w = 0; w < workers; w++)
+        for (int w = 0; w <= workers; w++)
         {
             total += slots[PAD + w * STRIDE + slot];
         }

@@ -83,10 +83,14 @@ public final class Designs
     static
     {
         nf("nf-drop", ConntrackEra.DROP);
+        nf("nf-nonat-merge-4.7", ConntrackEra.NO_NAT_MERGE_4_7);
         nf("nf-nonat-merge", ConntrackEra.NO_NAT_MERGE);
         nf("nf-merge", ConntrackEra.MERGE);
         nf("nf-same-origin", ConntrackEra.SAME_ORIGIN);
         nf("nf-clash-insert-5.6", ConntrackEra.CLASH_INSERT_5_6);
+        nf("nf-clash-insert-5.9", ConntrackEra.CLASH_INSERT_5_9);
+        nf("nf-clash-insert-5.10", ConntrackEra.CLASH_INSERT_5_10);
+        nf("nf-clash-insert-5.15", ConntrackEra.CLASH_INSERT_5_15);
         nf("nf-clash-insert", ConntrackEra.CLASH_INSERT);
         nf("nf-reverse-merge", ConntrackEra.REVERSE_MERGE);
         final ConntrackEra host = SocketLbDatapath.HOST_ERA;

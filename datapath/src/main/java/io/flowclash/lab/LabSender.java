@@ -188,8 +188,9 @@ public final class LabSender
             barrier.reset();
         }
         selector.close();
+        // replies, lost and badSource exist only when the sender waited for replies (sink mode has none)
         System.out.println("pairs=" + pairs + " sendErrors=" + sendErrors.get() + " eperm=" + eperm.get() +
-            " replies=" + replied + " lost=" + (replies ? lost : -1) + " badSource=" + badSource +
+            (replies ? " replies=" + replied + " lost=" + lost + " badSource=" + badSource : "") +
             " elapsedNs=" + elapsed);
         System.out.flush();
     }

@@ -14,7 +14,7 @@ import java.util.Locale;
 
 /**
  * Sets the model beside a kernel-lab run: the same pairs and backends through the design that models this kernel
- * ({@code nf-reverse-merge}, 6.12+), racing with the clash rate the kernel showed, and, for the old eras, the
+ * (the kernel-version table's design for {@code uname -r}), racing with the clash rate the kernel showed, and, for the old eras, the
  * drops each model design predicts for the clashes the kernel saw (5.0 - 5.5 drop the split ones; <= 4.18 drop
  * every clash).
  *
@@ -25,8 +25,19 @@ import java.util.Locale;
  */
 public record ModelComparison(KernelLab.Readings kernel, RunResult model, RunResult sameOrigin, RunResult drop)
 {
-    /** The design that models the kernel this lab was measured on. */
-    public static final String THIS_KERNEL = "nf-reverse-merge";
+    /**
+     * The design that models the kernel this lab runs on: the kernel-version table's answer for {@code uname -r}
+     * ({@code io.flowclash.datapath.kernel}).
+     */
+    public static final String THIS_KERNEL = LookupPrediction.thisKernel().designId();
+
+    /** @return the design of {@code uname -r}, its era, and why the table is unsure if it is. */
+    public static String thisKernelNote()
+    {
+        final io.flowclash.datapath.kernel.KernelMatch m = LookupPrediction.thisKernel();
+        return m.designId() + " (" + m.era() + (m.isUncertain() ? "; uncertain: " + String.join("; ",
+            m.uncertain()) : "") + ")";
+    }
 
     /** @param kernel readings. @return the comparison. */
     public static ModelComparison of(final KernelLab.Readings kernel)
@@ -57,10 +68,14 @@ public record ModelComparison(KernelLab.Readings kernel, RunResult model, RunRes
         return kernel.clashResolve() - kernelSplit();
     }
 
-    /** @return clashes split across backends: the hidden NAT_CLASH entries (conntrack -C minus pairs). */
+    /**
+     * @return clashes split across backends: the nft counter of packets on NAT_CLASH entries (one per split loser),
+     * which does not expire; {@code conntrack -C} minus pairs loses the 1 s NAT_CLASH entries on runs longer than
+     * that, so it is shown only as the hidden entries still counted.
+     */
     public long kernelSplit()
     {
-        return Math.max(0, kernel.entriesCount() - kernel.options().pairs());
+        return kernel.natclash();
     }
 
     /** @return drops 5.0 - 5.5 would have made for the kernel's clashes: the split ones. */

@@ -106,10 +106,20 @@ final class Shell
         return t;
     }
 
-    /** @param tool a command name. @return true if it is on the PATH (or in /usr/sbin, /sbin). */
-    static boolean has(final String tool)
+    /** @return the PATH the lab's commands are started with (this process's). */
+    static String path()
     {
-        for (final String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin").split(":"))
+        return System.getenv().getOrDefault("PATH", "");
+    }
+
+    /**
+     * @param tool a command name.
+     * @param path a PATH value: only these directories are looked in, as the commands' start will.
+     * @return true if an executable of that name is on it.
+     */
+    static boolean has(final String tool, final String path)
+    {
+        for (final String dir : path.split(":"))
         {
             if (!dir.isEmpty() && java.nio.file.Files.isExecutable(java.nio.file.Paths.get(dir, tool)))
             {

@@ -102,13 +102,13 @@ class KernelOptionsTest
             final ConntrackStatsSnapshot s = ConntrackStatsParser.parse(procText.split("\n# ")[0], design).get(0);
             assertThat(s.cpus()).as("one row per worker").hasSize(3);
             final Matcher m = Pattern.compile("(?m)^" + Pattern.quote(design) +
-                "\\s+found=\\d+ invalid=\\d+ insert=\\d+ insert_failed=(\\d+) drop=(\\d+)").matcher(r.out());
+                "\\s+found=\\d+ .*insert_failed=(\\d+) drop=(\\d+)").matcher(r.out());
             assertThat(m.find()).isTrue();
             assertThat(s.total("insert_failed")).as("rows sum to conntrack -S").isEqualTo(Long.parseLong(m.group(1)));
             assertThat(s.total("drop")).isEqualTo(Long.parseLong(m.group(2)));
             assertThat(s.total("insert_failed")).isPositive();
         }
-        assertThat(r.out()).contains("# layout of Linux 4.12 - 5.9").contains("# layout of Linux 3.x - 4.11")
+        assertThat(r.out()).contains("# layout of Linux 4.9 - 5.9").contains("# layout of Linux 3.x - 4.8")
             .contains("not counted by the model, printed 0:");
         final StreamCommandTest.Result kernel = run("run", "--kernel", "6.18", "--workload", "dns-pairs:sockets=50",
             "--proc");

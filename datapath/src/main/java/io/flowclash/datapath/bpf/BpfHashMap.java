@@ -1,5 +1,7 @@
 package io.flowclash.datapath.bpf;
 
+import io.flowclash.datapath.memory.PoolCensus;
+
 /**
  * A BPF hash map ({@code BPF_MAP_TYPE_HASH} or {@code BPF_MAP_TYPE_LRU_HASH}) with fixed-size primitive keys
  * (two longs) and values (one long): {@code bpf_map_update_elem}, {@code bpf_map_lookup_elem},
@@ -89,6 +91,20 @@ public interface BpfHashMap extends AutoCloseable
      * @param visitor receives entries.
      */
     void forEach(EntryVisitor visitor);
+
+    /**
+     * Where the map's {@code max_entries} elements are, while no writer runs (for leak checks): live = entries
+     * {@link #forEach} lists, free = {@code max_entries - size()} unless the engine counts its free list itself.
+     *
+     * @param name the map's name.
+     * @return the census.
+     */
+    default PoolCensus census(final String name)
+    {
+        final int[] listed = new int[1];
+        forEach((k0, k1, v) -> listed[0]++);
+        return new PoolCensus(name, maxEntries(), maxEntries(), listed[0], maxEntries() - size(), 0);
+    }
 
     /** Release the map's memory (or unmap its file; a pinned map's entries stay in the file). */
     @Override

@@ -273,6 +273,13 @@ public final class SocketLbDatapath implements Datapath
         conntrack.describeEntry(conn, sb);
     }
 
+    /** The host conntrack's pool and the rev-NAT map. */
+    @Override
+    public java.util.List<io.flowclash.datapath.memory.PoolCensus> census()
+    {
+        return java.util.List.of(conntrack.table().census(), revNat.census("cilium_lb4_reverse_sk"));
+    }
+
     /** The host conntrack's entries (the rev-NAT map is listed by {@link #revNatMap()}). */
     @Override
     public void forEachEntry(final long now, final EntryVisitor visitor)

@@ -275,6 +275,12 @@ public final class TcLbDatapath implements Datapath
     }
 
     @Override
+    public java.util.List<io.flowclash.datapath.memory.PoolCensus> census()
+    {
+        return java.util.List.of(ct.census("cilium_ct_any4_global"));
+    }
+
+    @Override
     public void describeEntry(final int conn, final StringBuilder sb)
     {
         sb.append("none");

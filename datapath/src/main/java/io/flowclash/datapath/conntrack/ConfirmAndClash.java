@@ -64,32 +64,34 @@ final class ConfirmAndClash
         final long replyLo = table.field(c, REPLY_LO);
         final int ob = table.bucket(origHi, origLo);
         final int rb = table.bucket(replyHi, replyLo);
-        final int maxChain = era.chainLimit ? 50 + ctx.internalRandom().nextInt(30) : UNBOUNDED; // d7e7747ac5c2
+        // d7e7747ac5c2 (5.15), c9c3b6811f74: max_chainlen = MIN_CHAINLEN + prandom_u32_max(MAX_CHAINLEN)
+        final int maxChain = era.chainLimit ? era.chainMin + ctx.internalRandom().nextInt(era.chainSpread) : UNBOUNDED;
         table.lockBuckets(ob, rb);
         try
         {
-            int length = 0;
+            // each walk tests the match first, then "if (chainlen++ > max_chainlen) goto chaintoolong" (read)
+            int chainlen = 0;
             for (int n = table.head(ob); n != NIL; n = table.nextNode(n))
             {
-                if (++length > maxChain)
-                {
-                    return chainTooLong(ctx, c);
-                }
                 if (table.nodeIs(n, origHi, origLo) && (table.status(n >> 1) & IPS_CONFIRMED) != 0)
                 {
                     return clash(ctx, n >> 1, c, rb, replyHi, replyLo);
                 }
-            }
-            length = 0;
-            for (int n = table.head(rb); n != NIL; n = table.nextNode(n))
-            {
-                if (++length > maxChain)
+                if (chainlen++ > maxChain)
                 {
                     return chainTooLong(ctx, c);
                 }
+            }
+            chainlen = 0;
+            for (int n = table.head(rb); n != NIL; n = table.nextNode(n))
+            {
                 if (table.nodeIs(n, replyHi, replyLo) && (table.status(n >> 1) & IPS_CONFIRMED) != 0)
                 {
                     return clash(ctx, n >> 1, c, rb, replyHi, replyLo);
+                }
+                if (chainlen++ > maxChain)
+                {
+                    return chainTooLong(ctx, c);
                 }
             }
             table.setTimeout(c, ctx.now() + table.field(c, TIMEOUT)); // relative -> absolute
@@ -101,9 +103,9 @@ final class ConfirmAndClash
         {
             table.unlockBuckets(ob, rb);
         }
-        if (era.insertCounter)
+        if (era.insertStat)
         {
-            counters.increment(ctx.worker(), Counter.INSERT);
+            counters.increment(ctx.worker(), Counter.INSERT); // 3.x - 4.8: NF_CT_STAT_INC(net, insert) (read in 4.7)
         }
         ctx.confirmed();
         return ctx.direction() == PacketRecordDescriptor.DIR_REPLY ?
@@ -185,7 +187,7 @@ final class ConfirmAndClash
     {
         // the packet keeps the header rewrite it already has and is accounted to the winner
         counters.increment(ctx.worker(), era.clashResolveCounter ? Counter.CLASH_RESOLVE : Counter.INSERT_FAILED);
-        table.freeUnconfirmed(loser);
+        table.freeUnconfirmed(loser, ctx.worker());
         ctx.attach(winner, DIR_ORIGINAL, false);
         return Reason.ACCEPT_MERGED;
     }
@@ -201,7 +203,7 @@ final class ConfirmAndClash
             counters.increment(ctx.worker(), Counter.DROP);
         }
         counters.increment(ctx.worker(), Counter.INSERT_FAILED);
-        table.freeUnconfirmed(loser);
+        table.freeUnconfirmed(loser, ctx.worker());
         ctx.detach();
         return Reason.DROP_CLASH;
     }
@@ -210,7 +212,7 @@ final class ConfirmAndClash
     {
         counters.increment(ctx.worker(), Counter.CHAINTOOLONG);
         counters.increment(ctx.worker(), Counter.INSERT_FAILED);
-        table.freeUnconfirmed(loser);
+        table.freeUnconfirmed(loser, ctx.worker());
         ctx.detach();
         return Reason.DROP_CHAIN_TOO_LONG;
     }

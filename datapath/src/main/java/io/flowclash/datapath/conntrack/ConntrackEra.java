@@ -43,12 +43,31 @@ public final class ConntrackEra
     final boolean clashResolveCounter;
     /** 71d8c47fc653 (4.7): an unresolved clash also counts drop++ (era A counts insert_failed only). */
     final boolean dropCounter;
-    /** 3.x confirm counts insert++ (not in the 5.0/5.10/6.x code read; 4.x [U]). */
-    final boolean insertCounter;
-    /** 3.x lookups count found++ on a hit. */
-    final boolean foundOnLookup;
-    /** d7e7747ac5c2 (5.15): confirm refuses chains longer than 50 + random(30): chaintoolong. */
+    /*
+     * 3.x - 4.8: the hot-path statistics, one flag per kernel function that counts them (read in 3.x and 4.7
+     * nf_conntrack_core.c; none of them in the 5.0 source read; the 4.9 - 4.20 state follows the era table [U: the
+     * commit that removed them was not identified]).
+     */
+    /** ____nf_conntrack_find counts found on a hit and searched per node walked past (the table's find). */
+    final boolean lookupStats;
+    /** nf_conntrack_tuple_taken counts searched per node walked past (its found is counted in every era). */
+    final boolean tupleTakenSearched;
+    /** init_conntrack counts new. */
+    final boolean newStat;
+    /** __nf_conntrack_confirm counts insert. */
+    final boolean insertStat;
+    /** 3.x - 4.6: destroy_conntrack counts delete, nf_ct_delete_from_lists delete_list (read in 3.x, ~3.15). */
+    final boolean deleteStats;
+    /** Until "netfilter: conntrack: remove ignore stats" (Westphal, nf-next 2020-09 -> 5.10): ignore++ for NOTRACK. */
+    final boolean ignoreStat;
+    /** How init_conntrack makes room when the table is full. */
+    final EarlyDrop earlyDrop;
+    /** d7e7747ac5c2 (5.15): confirm refuses a chain longer than the limit: chaintoolong. */
     final boolean chainLimit;
+    /** The limit's base (MIN_CHAINLEN): 8 from c9c3b6811f74 (5.15), 50 from "adopt safer max chain length" (6.3). */
+    final int chainMin;
+    /** The limit's random spread (MAX_CHAINLEN): 32 - 8 from c9c3b6811f74, 80 - 50 from 6.3. */
+    final int chainSpread;
     /** 294304e4c522 (5.0): stream timeout 120 s; 180 s before. */
     final long streamTimeoutNs;
     /** d535c8a69c19 (5.0): the stream timeout applies only 2 s after the first packet. */
@@ -71,9 +90,16 @@ public final class ConntrackEra
         this.killClashOnReply = b.killClashOnReply;
         this.clashResolveCounter = b.clashResolveCounter;
         this.dropCounter = b.dropCounter;
-        this.insertCounter = b.insertCounter;
-        this.foundOnLookup = b.foundOnLookup;
+        this.lookupStats = b.hotpathStats;
+        this.tupleTakenSearched = b.hotpathStats;
+        this.newStat = b.hotpathStats;
+        this.insertStat = b.hotpathStats;
+        this.deleteStats = b.deleteStats;
+        this.ignoreStat = b.ignoreStat;
+        this.earlyDrop = b.earlyDrop;
         this.chainLimit = b.chainLimit;
+        this.chainMin = b.chainMin;
+        this.chainSpread = b.chainSpread;
         this.streamTimeoutNs = b.streamTimeoutNs;
         this.streamAfterDelay = b.streamAfterDelay;
         this.assuredOnlyInStream = b.assuredOnlyInStream;
@@ -104,13 +130,45 @@ public final class ConntrackEra
         return !clashInsert;
     }
 
+    /**
+     * How {@code early_drop} makes room when {@code nf_conntrack_max} is reached (read in 3.x, 4.7 and 5.x
+     * nf_conntrack_core.c).
+     */
+    public enum EarlyDrop
+    {
+        /**
+         * 3.x: walk buckets from the new tuple's, remembering the last non-ASSURED entry of each chain (the oldest:
+         * nodes are added at the head); stop at the first bucket that has one, or once 8 nodes were walked
+         * (NF_CT_EVICTION_RANGE); kill that one entry, early_drop once.
+         */
+        ONE_OLDEST,
+        /**
+         * 4.7 - 4.8: up to 8 buckets from the new tuple's; the first non-ASSURED, not dying entry found is killed,
+         * early_drop once.
+         */
+        ONE_FIRST,
+        /**
+         * 4.9+ early_drop_list: up to 8 buckets; in each, expired entries are collected (nf_ct_gc_expired, not
+         * counted, and not room made), every non-ASSURED live entry is killed; the first bucket that killed any
+         * ends the search and counts early_drop once per kill. None killed: "table full, dropping packet", even if
+         * expired entries were collected on the way.
+         */
+        LIST
+    }
+
     /** Era A: Linux 3.x - 4.6 ("lock-and-drop"): every clash drops; insert_failed only. */
     public static final ConntrackEra DROP = new Builder("<= 4.6")
         .rule("every clash dropped (insert_failed)")
-        .insertCounter(true).foundOnLookup(true).stream(180 * SECOND, false).build();
+        .hotpathStats().deleteStats().earlyDrop(EarlyDrop.ONE_OLDEST).stream(180 * SECOND, false).build();
 
-    /** Era B: 4.7 - 4.18: merge only when the winner has no NAT (so on a kube-proxy node every clash drops). */
-    public static final ConntrackEra NO_NAT_MERGE = new Builder("4.7 - 4.18")
+    /** Era B, first releases: 4.7 - 4.8: as {@link #NO_NAT_MERGE}, with the 4.7 counters and early_drop. */
+    public static final ConntrackEra NO_NAT_MERGE_4_7 = new Builder("4.7 - 4.8")
+        .rule("merge only if the winner has no NAT: on a kube-proxy node every clash dropped (insert_failed, drop)")
+        .allowClash().mergeIfNoNat(true).hotpathStats().earlyDrop(EarlyDrop.ONE_FIRST).stream(180 * SECOND, false)
+        .build();
+
+    /** Era B: 4.9 - 4.18: merge only when the winner has no NAT (so on a kube-proxy node every clash drops). */
+    public static final ConntrackEra NO_NAT_MERGE = new Builder("4.9 - 4.18")
         .rule("merge only if the winner has no NAT: on a kube-proxy node every clash dropped (insert_failed, drop)")
         .allowClash().mergeIfNoNat(true).stream(180 * SECOND, false).build();
 
@@ -130,17 +188,39 @@ public final class ConntrackEra
         .allowClash().mergeIfNoNat(true).mergeIfMatch().sameOriginSkip().clashInsert().killClashOnReply()
         .stream(120 * SECOND, true).build();
 
-    /** Era E2: 5.16 - 6.11 (c46172147ebb, bc92470413f3, d7e7747ac5c2, b7b1d02fc439). */
-    public static final ConntrackEra CLASH_INSERT = new Builder("5.16 - 6.11 (5.9 - 5.15 differ only in counters, chain limit, ASSURED)")
+    /** Era E2: 5.8.8 - 5.9 (c46172147ebb): the NAT_CLASH entry lives its 1 s; resolved clashes still insert_failed. */
+    public static final ConntrackEra CLASH_INSERT_5_9 = new Builder("5.8.8 - 5.9")
+        .rule("merge, else loser inserted reply-only (NAT_CLASH) for 1 s; counted as insert_failed, no clash_resolve")
+        .allowClash().mergeIfNoNat(true).mergeIfMatch().sameOriginSkip().clashInsert()
+        .stream(120 * SECOND, true).build();
+
+    /** Era E3: 5.10 - 5.14 (bc92470413f3; ignore removed): clash_resolve counted, insert_failed only unresolved. */
+    public static final ConntrackEra CLASH_INSERT_5_10 = new Builder("5.10 - 5.14")
         .rule("merge, else loser inserted reply-only (NAT_CLASH) for 1 s; clash_resolve counted")
         .allowClash().mergeIfNoNat(true).mergeIfMatch().sameOriginSkip().clashInsert().clashResolveCounter()
-        .chainLimit().stream(120 * SECOND, true).assuredOnlyInStream().build();
+        .noIgnoreStat().stream(120 * SECOND, true).build();
+
+    /** Era E4: 5.15 (d7e7747ac5c2, c9c3b6811f74): confirm's chain limit, 8 + random(24), chaintoolong. */
+    public static final ConntrackEra CLASH_INSERT_5_15 = new Builder("5.15")
+        .rule("merge, else loser inserted reply-only (NAT_CLASH) for 1 s; clash_resolve, chaintoolong counted")
+        .allowClash().mergeIfNoNat(true).mergeIfMatch().sameOriginSkip().clashInsert().clashResolveCounter()
+        .noIgnoreStat().chainLimit(8, 32 - 8).stream(120 * SECOND, true).build();
+
+    /**
+     * Era E5: 5.16 - 6.11 (b7b1d02fc439: ASSURED only in stream state). Chain limit 50 + random(30) as from
+     * "netfilter: conntrack: adopt safer max chain length" (Dumazet, 6.3, with stable backports; 5.16 - 6.2 as
+     * first released had 8 + random(24)).
+     */
+    public static final ConntrackEra CLASH_INSERT = new Builder("5.16 - 6.11")
+        .rule("merge, else loser inserted reply-only (NAT_CLASH) for 1 s; clash_resolve counted")
+        .allowClash().mergeIfNoNat(true).mergeIfMatch().sameOriginSkip().clashInsert().clashResolveCounter()
+        .noIgnoreStat().chainLimit(50, 80 - 50).stream(120 * SECOND, true).assuredOnlyInStream().build();
 
     /** Era F: 6.12+ (a4e6a1031e77, d8f84a9bc7c4): merge also exact reverses; no NAT_DONE shortcut, no DYING test. */
     public static final ConntrackEra REVERSE_MERGE = new Builder("6.12 - current")
         .rule("as nf-clash-insert, plus merge of exact reverse clashes")
         .allowClash().mergeIfNoNat(false).mergeIfMatch().mergeIfReverseMatch().refuseDyingWinner(false)
-        .sameOriginSkip().reverseSkip().clashInsert().clashResolveCounter().chainLimit()
+        .sameOriginSkip().reverseSkip().clashInsert().clashResolveCounter().noIgnoreStat().chainLimit(50, 80 - 50)
         .stream(120 * SECOND, true).assuredOnlyInStream().build();
 
     /** Builder; defaults are the 4.7-era baseline with everything later off. */
@@ -159,9 +239,13 @@ public final class ConntrackEra
         private boolean killClashOnReply;
         private boolean clashResolveCounter;
         private boolean dropCounter;
-        private boolean insertCounter;
-        private boolean foundOnLookup;
+        private boolean hotpathStats;
+        private boolean deleteStats;
+        private boolean ignoreStat = true;
+        private EarlyDrop earlyDrop = EarlyDrop.LIST;
         private boolean chainLimit;
+        private int chainMin;
+        private int chainSpread;
         private long streamTimeoutNs = 120 * SECOND;
         private boolean streamAfterDelay = true;
         private boolean assuredOnlyInStream;
@@ -238,21 +322,35 @@ public final class ConntrackEra
             return this;
         }
 
-        Builder insertCounter(final boolean on)
+        Builder hotpathStats()
         {
-            insertCounter = on;
+            hotpathStats = true;
             return this;
         }
 
-        Builder foundOnLookup(final boolean on)
+        Builder deleteStats()
         {
-            foundOnLookup = on;
+            deleteStats = true;
             return this;
         }
 
-        Builder chainLimit()
+        Builder noIgnoreStat()
+        {
+            ignoreStat = false;
+            return this;
+        }
+
+        Builder earlyDrop(final EarlyDrop mode)
+        {
+            earlyDrop = mode;
+            return this;
+        }
+
+        Builder chainLimit(final int min, final int spread)
         {
             chainLimit = true;
+            chainMin = min;
+            chainSpread = spread;
             return this;
         }
 

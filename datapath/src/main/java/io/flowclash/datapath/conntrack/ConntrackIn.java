@@ -46,10 +46,6 @@ final class ConntrackIn
         {
             return false;
         }
-        if (era.foundOnLookup)
-        {
-            counters.increment(ctx.worker(), Counter.FOUND);
-        }
         final int c = node >> 1;
         final int dir = node & 1;
         ctx.attach(c, dir, false);
@@ -78,8 +74,27 @@ final class ConntrackIn
             counters.increment(ctx.worker(), Counter.DROP);
             return false;
         }
+        if (era.newStat)
+        {
+            counters.increment(ctx.worker(), Counter.NEW); // 3.x - 4.8: "NF_CT_STAT_INC(net, new)" (read in 4.7)
+        }
         ctx.attach(c, DIR_ORIGINAL, true);
         udp.packet(ctx, c, 0, true);
         return true;
+    }
+
+    /**
+     * {@code nf_conntrack_in} for a packet a raw-table NOTRACK rule marked untracked: accepted at once; until
+     * "netfilter: conntrack: remove ignore stats" (5.10) it counts {@code ignore} ("Previously seen (loopback or
+     * untracked)?  Ignore.", read in 4.7 and in the removal's diff).
+     *
+     * @param ctx the packet.
+     */
+    void untracked(final PacketContext ctx)
+    {
+        if (era.ignoreStat)
+        {
+            counters.increment(ctx.worker(), Counter.IGNORE);
+        }
     }
 }

@@ -22,9 +22,7 @@ import static io.flowclash.datapath.conntrack.StripedLockConntrackTable.NIL;
  */
 final class NatCore
 {
-    /** nf_nat_l4proto_unique_tuple: port range for sources >= 1024 [U: exact ranges not re-read]. */
-    private static final int PORT_MIN = 1024;
-    private static final int PORT_RANGE = 65535 - PORT_MIN + 1;
+    /** nf_nat_l4proto_unique_tuple: {@code static const unsigned int max_attempts = 128} (read). */
     private static final int PORT_ATTEMPTS = 128;
 
     private final ConntrackEra era;
@@ -141,19 +139,23 @@ final class NatCore
             final long origLo = table.field(c, ORIG_LO);
             ctx.rewrite(Tuple.withSrcAddress(ctx.hi(), Tuple.dstAddress(origHi)),
                 Tuple.withSrcPort(ctx.lo(), Tuple.dstPort(origLo)));
-            if (era.killClashOnReply && (table.status(c) & IPS_NAT_CLASH) != 0)
-            {
-                table.kill(c, ctx.worker()); // 5.6 - 5.8.7: reply accepted and de-NATed, then nf_ct_kill
-            }
         }
     }
 
-    /** get_unique_tuple(SRC) with a null-binding range, for a new entry's first packet. */
+    /**
+     * get_unique_tuple(SRC) with a null-binding range ({@code NF_NAT_RANGE_MAP_IPS}, min = max = our address, no
+     * PROTO_SPECIFIED), for a new entry's first packet, as read: step 1 "try the original tuple first" asks
+     * {@code nf_nat_used_tuple(orig)}; taken, step 3 ("only bother mapping if it's not already in range and unique")
+     * asks {@code nf_nat_used_tuple(tuple)} again of the same tuple (the address did not change); taken again,
+     * {@code nf_nat_l4proto_unique_tuple} searches a port. Each call that finds the tuple taken counts
+     * {@code found} once in {@code nf_conntrack_tuple_taken}: a race-2 port move counts 2 plus one per taken
+     * candidate.
+     */
     private void setUpNullBinding(final PacketContext ctx, final int c)
     {
         final long replyHi = table.field(c, REPLY_HI);
         final long replyLo = table.field(c, REPLY_LO);
-        if (tupleTaken(ctx, replyHi, replyLo, c))
+        if (tupleTaken(ctx, replyHi, replyLo, c) && tupleTaken(ctx, replyHi, replyLo, c))
         {
             final int port = uniquePort(ctx, c, replyHi, replyLo);
             table.setField(c, REPLY_LO, Tuple.withDstPort(replyLo, port));
@@ -164,16 +166,24 @@ final class NatCore
 
     /**
      * {@code nf_conntrack_tuple_taken(reply, ignored)}: is the tuple a node of another confirmed entry? Expired
-     * entries met are collected (4.7+). The era decides what does not count as taken.
+     * entries met are collected (4.7+; in the timer eras they were gone already). The era decides what does not
+     * count as taken. A hit counts {@code found}; 3.x - 4.8 also count {@code searched} per node walked past
+     * (read in 4.7: "if (ct != ignored_conntrack && nf_ct_key_equal(...)) found++ ... searched++").
      */
     private boolean tupleTaken(final PacketContext ctx, final long hi, final long lo, final int ignored)
     {
         final StripedLockConntrackTable table = this.table;
+        int searched = 0;
+        boolean taken = false;
         for (int n = table.head(table.bucket(hi, lo)); n != NIL; n = table.nextNode(n))
         {
             final int other = n >> 1;
             if (other == ignored || !table.nodeIs(n, hi, lo))
             {
+                if (era.tupleTakenSearched && !table.expired(other, ctx.now()))
+                {
+                    searched++;
+                }
                 continue;
             }
             final int status = table.status(other);
@@ -196,35 +206,61 @@ final class NatCore
                 (table.status(ignored) & (IPS_SRC_NAT | IPS_DST_NAT)) == 0 &&
                 ConfirmAndClash.matchReverse(table, other, ignored))
             {
-                continue; // d8f84a9bc7c4: exact reverse without real NAT, confirm merges it
+                continue; // d8f84a9bc7c4: exact reverse without real NAT, confirm merges it [U: found not counted]
             }
             counters.increment(ctx.worker(), Counter.FOUND);
-            return true;
+            taken = true;
+            break;
         }
-        return false;
+        if (era.tupleTakenSearched)
+        {
+            counters.add(ctx.worker(), Counter.SEARCHED, searched);
+        }
+        return taken;
     }
 
     /**
-     * {@code nf_nat_l4proto_unique_tuple} for a SRC manip without PROTO_SPECIFIED: from a random offset, try up to
-     * 128 ports, then rounds of half as many from a new random offset while at least 16; if nothing is free the
-     * last port tried is kept (it will clash at confirm).
+     * {@code nf_nat_l4proto_unique_tuple} for a SRC manip without PROTO_SPECIFIED, as read (nf_nat_core.c, 5.x):
+     * the range by the current port ("loose convention"): below 512 ports 1 - 511, below 1024 ports 600 - 1023,
+     * else 1024 - 65535; {@code off} a random u16; rounds of {@code min(range, 128)} attempts at
+     * {@code min + off++ % range}, then, unless the round covered the range or had fewer than 16 attempts, half as
+     * many from a new random offset: 128, 64, 32, 16, 8. Nothing free: the last port tried stays (it clashes at
+     * confirm).
      */
     private int uniquePort(final PacketContext ctx, final int c, final long replyHi, final long replyLo)
     {
-        int attempts = PORT_ATTEMPTS;
-        int port = Tuple.dstPort(replyLo);
+        final int current = Tuple.dstPort(replyLo);
+        final int min;
+        final int range;
+        if (current < 512)
+        {
+            min = 1;
+            range = 511;
+        }
+        else if (current < 1024)
+        {
+            min = 600;
+            range = 1023 - 600 + 1;
+        }
+        else
+        {
+            min = 1024;
+            range = 65535 - 1024 + 1;
+        }
+        int attempts = Math.min(range, PORT_ATTEMPTS);
+        int port = current;
         while (true)
         {
-            int off = ctx.internalRandom().nextInt(PORT_RANGE);
-            for (int i = 0; i < attempts; i++, off++)
+            int off = ctx.internalRandom().nextInt(1 << 16);
+            for (int i = 0; i < attempts; i++, off = (off + 1) & 0xFFFF)
             {
-                port = PORT_MIN + off % PORT_RANGE;
+                port = min + off % range;
                 if (!tupleTaken(ctx, replyHi, Tuple.withDstPort(replyLo, port), c))
                 {
                     return port;
                 }
             }
-            if (attempts < 16 * 2)
+            if (attempts >= range || attempts < 16)
             {
                 return port;
             }

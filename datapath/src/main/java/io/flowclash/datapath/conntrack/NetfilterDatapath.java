@@ -101,7 +101,7 @@ public final class NetfilterDatapath implements Datapath
         this.counters = counters;
         this.sink = sink;
         this.table = new StripedLockConntrackTable(config.maxEntries(), config.buckets(), config.lockStripes(),
-            config.workers(), config.seed(), counters);
+            config.workers(), config.seed(), counters, era);
         final BackendSelector selector = BackendSelectors.create(config.selector(), config.backends());
         this.in = new ConntrackIn(era, table, counters, new UdpTracker(era, table));
         this.nat = new NatCore(era, table, counters, config, selector);
@@ -161,6 +161,7 @@ public final class NetfilterDatapath implements Datapath
         if (config.notrack() && notrackMatches(hi, lo))
         {
             // raw PREROUTING/OUTPUT -j NOTRACK (NodeLocal DNSCache): untracked, no lookup, no NAT, no confirm
+            in.untracked(ctx);
             done(ctx, Reason.ACCEPT_NOTRACK);
             return;
         }
@@ -220,7 +221,7 @@ public final class NetfilterDatapath implements Datapath
     {
         if (!nat.dnat(ctx))
         {
-            table.freeUnconfirmed(ctx.conn());
+            table.freeUnconfirmed(ctx.conn(), ctx.worker());
             ctx.detach();
             done(ctx, Reason.DROP_NO_BACKEND);
             return;
@@ -269,6 +270,12 @@ public final class NetfilterDatapath implements Datapath
     public void offline(final int worker)
     {
         table.offline(worker);
+    }
+
+    @Override
+    public java.util.List<io.flowclash.datapath.memory.PoolCensus> census()
+    {
+        return java.util.List.of(table.census());
     }
 
     @Override

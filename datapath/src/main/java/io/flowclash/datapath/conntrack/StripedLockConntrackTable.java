@@ -17,7 +17,8 @@ import static io.flowclash.datapath.conntrack.ConnDescriptor.*;
  * The conntrack hash table: entries ({@link ConnDescriptor}) in a preallocated {@code long[]} pool, bounded by
  * {@code nf_conntrack_max}; each confirmed entry has an ORIGINAL and a REPLY node in singly linked bucket chains
  * ({@code int[]} heads and next pointers); writers serialise on striped spinlocks over buckets (CONNTRACK_LOCKS),
- * readers take no lock. Era behaviour lives in {@link NetfilterDatapath}; this class only stores.
+ * readers take no lock. Era behaviour lives in the classes {@link NetfilterDatapath} calls; of the era this class only
+ * takes its table policy (the early_drop mode, and which table statistics the era counts) at construction.
  *
  * <h3>Assumptions and Guarantees</h3>
  * <ol>
@@ -68,12 +69,17 @@ public final class StripedLockConntrackTable
     private final int maxEntries;
     private final int capacity;
     private final DatapathCounters counters;
+    private final ConntrackEra.EarlyDrop earlyDropMode;
+    private final boolean lookupStats;
+    private final boolean deleteStats;
     private final AtomicInteger count = new AtomicInteger();
     private final LockFreeIndexStack pool;
     private final QuiescentStateReclaimer reclaimer;
     /** The reclaimer's slot for threads that are no worker; {@link #guest} is its monitor. */
     private final int guestSlot;
     private final Object guest = new Object();
+    /** Guest sections open on the thread holding {@link #guest} (a visitor may sweep or list again). */
+    private int guestDepth;
 
     /**
      * @param maxEntries  {@code nf_conntrack_max}.
@@ -82,6 +88,7 @@ public final class StripedLockConntrackTable
      * @param workers     workers that read the table.
      * @param hashSeed    seed of the bucket hash.
      * @param counters    where {@code found} and {@code early_drop} are counted.
+     * @param era         the era's table policy: its early_drop mode and which table statistics it keeps.
      */
     public StripedLockConntrackTable(
         final int maxEntries,
@@ -89,8 +96,12 @@ public final class StripedLockConntrackTable
         final int lockStripes,
         final int workers,
         final long hashSeed,
-        final DatapathCounters counters)
+        final DatapathCounters counters,
+        final ConntrackEra era)
     {
+        this.earlyDropMode = era.earlyDrop;
+        this.lookupStats = era.lookupStats;
+        this.deleteStats = era.deleteStats;
         this.maxEntries = maxEntries;
         // slack for entries retired and waiting for a grace period and for unconfirmed entries in flight
         this.capacity = maxEntries + Math.max(64, maxEntries / 8) + 8 * workers;
@@ -324,7 +335,9 @@ public final class StripedLockConntrackTable
 
     /**
      * {@code __nf_conntrack_find_get}: the node whose tuple is (hi, lo) of a confirmed, live entry; expired
-     * entries met on the way are killed and skipped ({@code nf_ct_gc_expired}, 4.7+). Lock-free.
+     * entries met on the way are killed and skipped ({@code nf_ct_gc_expired}, 4.7+; before, a timer had removed
+     * them: either way they are not there). Lock-free. Eras with the hot-path statistics (3.x - 4.8,
+     * {@code ____nf_conntrack_find}) count {@code found} on the hit and {@code searched} per live node walked past.
      *
      * @param hi     tuple high word.
      * @param lo     tuple low word.
@@ -334,11 +347,13 @@ public final class StripedLockConntrackTable
      */
     public int find(final long hi, final long lo, final long now, final int worker)
     {
+        int searched = 0;
+        int found = NIL;
         for (int n = head(bucket(hi, lo)); n != NIL; n = nextNode(n))
         {
+            final int c = n >> 1;
             if (nodeIs(n, hi, lo))
             {
-                final int c = n >> 1;
                 final int status = status(c);
                 if ((status & IPS_CONFIRMED) == 0 || (status & IPS_DYING) != 0)
                 {
@@ -349,10 +364,23 @@ public final class StripedLockConntrackTable
                     kill(c, worker);
                     continue;
                 }
-                return n;
+                found = n;
+                break;
+            }
+            if (lookupStats && !expired(c, now))
+            {
+                searched++;
             }
         }
-        return NIL;
+        if (lookupStats)
+        {
+            counters.add(worker, Counter.SEARCHED, searched);
+            if (found != NIL)
+            {
+                counters.increment(worker, Counter.FOUND);
+            }
+        }
+        return found;
     }
 
     // ------------------------------------------------------------------------------------------------ pool
@@ -398,29 +426,45 @@ public final class StripedLockConntrackTable
     }
 
     /**
-     * Free an entry that was never confirmed (never visible): straight back to the pool.
+     * Free an entry that was never confirmed (never visible): straight back to the pool ({@code destroy_conntrack}:
+     * 3.x - 4.6 count {@code delete}).
      *
-     * @param c entry.
+     * @param c      entry.
+     * @param worker calling worker.
      */
-    public void freeUnconfirmed(final int c)
+    public void freeUnconfirmed(final int c, final int worker)
     {
         count.decrementAndGet();
         pool.push(c);
+        if (deleteStats)
+        {
+            counters.increment(worker, Counter.DELETE);
+        }
     }
 
     /**
-     * {@code early_drop}: from the new tuple's bucket, scan up to {@link #EVICTION_RANGE} buckets; in the first
-     * bucket that has any, kill every non-ASSURED, confirmed, live entry. Expired entries met are reclaimed and
-     * also count as room made (a simplification: the kernel only gc's them there). Buckets are scanned
-     * consecutively (the kernel scales consecutive raw hashes, often staying in one bucket) [assumption].
+     * {@code early_drop}, in the era's mode ({@link ConntrackEra.EarlyDrop}): from the new tuple's bucket, scan up to
+     * {@link #EVICTION_RANGE} buckets (3.x: until 8 nodes were walked). Buckets are scanned consecutively (the
+     * kernel scales consecutive raw hashes, often staying in one bucket) [assumption]. In the timer eras (3.x, 4.7)
+     * an expired entry would already be gone: met here it is reclaimed and counts as room made, without
+     * early_drop; from 4.9 (early_drop_list) reclaiming it is not room made.
      */
     private boolean earlyDrop(final int startBucket, final long now, final int worker)
     {
-        for (int i = 0; i < EVICTION_RANGE; i++)
+        if (earlyDropMode == ConntrackEra.EarlyDrop.LIST)
         {
+            return earlyDropList(startBucket, now, worker);
+        }
+        final boolean oldest = earlyDropMode == ConntrackEra.EarlyDrop.ONE_OLDEST;
+        int walked = 0;
+        for (int i = 0; oldest || i < EVICTION_RANGE; i++)
+        {
+            if (i > bucketMask)
+            {
+                break;
+            }
             final int b = (startBucket + i) & bucketMask;
-            int drops = 0;
-            int reclaimed = 0;
+            int victim = NIL;
             for (int n = head(b); n != NIL; n = nextNode(n))
             {
                 final int c = n >> 1;
@@ -433,8 +477,47 @@ public final class StripedLockConntrackTable
                 {
                     if (kill(c, worker))
                     {
-                        reclaimed++;
+                        return true; // the timer would have freed it: room without early_drop
                     }
+                    continue;
+                }
+                walked++;
+                if ((status & IPS_ASSURED) == 0 && (victim == NIL || oldest))
+                {
+                    victim = c; // 3.x keeps the last (oldest) one, 4.7 the first
+                }
+            }
+            if (victim != NIL && kill(victim, worker))
+            {
+                counters.increment(worker, Counter.EARLY_DROP);
+                return true;
+            }
+            if (oldest && walked >= EVICTION_RANGE)
+            {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** {@code early_drop} / {@code early_drop_list}, 4.9+. */
+    private boolean earlyDropList(final int startBucket, final long now, final int worker)
+    {
+        for (int i = 0; i < EVICTION_RANGE; i++)
+        {
+            final int b = (startBucket + i) & bucketMask;
+            int drops = 0;
+            for (int n = head(b); n != NIL; n = nextNode(n))
+            {
+                final int c = n >> 1;
+                final int status = status(c);
+                if ((status & IPS_CONFIRMED) == 0 || (status & IPS_DYING) != 0)
+                {
+                    continue;
+                }
+                if (expired(c, now))
+                {
+                    kill(c, worker); // nf_ct_gc_expired: collected, not counted, not room made
                     continue;
                 }
                 if ((status & IPS_ASSURED) == 0 && kill(c, worker))
@@ -444,14 +527,7 @@ public final class StripedLockConntrackTable
             }
             if (drops > 0)
             {
-                for (int d = 0; d < drops; d++)
-                {
-                    counters.increment(worker, Counter.EARLY_DROP);
-                }
-                return true;
-            }
-            if (reclaimed > 0)
-            {
+                counters.add(worker, Counter.EARLY_DROP, drops); // NF_CT_STAT_ADD_ATOMIC(net, early_drop, drops)
                 return true;
             }
         }
@@ -491,6 +567,12 @@ public final class StripedLockConntrackTable
         }
         count.decrementAndGet();
         reclaimer.retire(c);
+        if (deleteStats)
+        {
+            // 3.x: nf_ct_delete_from_lists counts delete_list, destroy_conntrack (after the grace) delete
+            counters.increment(worker, Counter.DELETE_LIST);
+            counters.increment(worker, Counter.DELETE);
+        }
         return true;
     }
 
@@ -563,7 +645,9 @@ public final class StripedLockConntrackTable
     // ------------------------------------------------------------------------------------------------ gc, walk
 
     /**
-     * The gc worker: kill every expired entry, then advance grace periods. A worker sweeps between packets (it is
+     * The gc worker: kill every expired entry, then advance grace periods. (The 4.9+ gc worker also early-drops
+     * non-ASSURED entries when the table is more than 95 % full, {@code gc_worker_can_early_drop}; that is not
+     * modelled: only {@code init_conntrack}'s early_drop evicts.) A worker sweeps between packets (it is
      * online in its own slot); any other thread passes -1 and sweeps as the guest participant (see the class
      * contract), so the chains it walks are not reused under it.
      *
@@ -577,15 +661,17 @@ public final class StripedLockConntrackTable
         {
             synchronized (guest)
             {
-                reclaimer.online(guestSlot);
+                enterGuest();
                 try
                 {
                     return sweepOnline(now, -1);
                 }
                 finally
                 {
-                    reclaimer.offline(guestSlot);
-                    processGrace(-1);
+                    if (exitGuest())
+                    {
+                        processGrace(-1);
+                    }
                 }
             }
         }
@@ -634,16 +720,36 @@ public final class StripedLockConntrackTable
     {
         synchronized (guest)
         {
-            reclaimer.online(guestSlot);
+            enterGuest();
             try
             {
                 forEachOnline(now, visitor);
             }
             finally
             {
-                reclaimer.offline(guestSlot);
+                exitGuest();
             }
         }
+    }
+
+    /** Caller holds {@link #guest}. The outermost section puts the guest slot online. */
+    private void enterGuest()
+    {
+        if (guestDepth++ == 0)
+        {
+            reclaimer.online(guestSlot);
+        }
+    }
+
+    /** Caller holds {@link #guest}. @return true if this closed the outermost section (the slot is offline). */
+    private boolean exitGuest()
+    {
+        if (--guestDepth == 0)
+        {
+            reclaimer.offline(guestSlot);
+            return true;
+        }
+        return false;
     }
 
     private void forEachOnline(final long now, final ConnVisitor visitor)

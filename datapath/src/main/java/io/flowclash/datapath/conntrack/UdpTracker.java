@@ -29,9 +29,10 @@ final class UdpTracker
      * <pre>
      *   new entry (5.0+, d535c8a69c19):   stream_ts = now + 2 s
      *   SEEN_REPLY:  timeout = stream (120 s; 180 s before 294304e4c522, 5.0) if past stream_ts, else 30 s
-     *                NAT_CLASH: return (6a757c07e51f: never ASSURED)
+     *                NAT_CLASH: return (c46172147ebb: never ASSURED; before it the entry never got here alive)
      *                set ASSURED (5.16+, b7b1d02fc439: only when the stream timeout was used)
-     *   else:        timeout = 30 s
+     *   else:        5.6 - 5.8.7, a NAT_CLASH entry's first reply: nf_ct_kill (nf_conntrack_udp_refresh_unreplied)
+     *                otherwise timeout = 30 s
      * </pre>
      *
      * @param ctx    the packet (attached to the entry).
@@ -52,12 +53,19 @@ final class UdpTracker
             refresh(ctx, c, status, stream ? era.streamTimeoutNs : ConntrackEra.UDP_TIMEOUT_NS);
             if ((status & IPS_NAT_CLASH) != 0)
             {
-                return; // 6a757c07e51f: a NAT_CLASH entry is never ASSURED
+                return; // c46172147ebb: "never set ASSURED for IPS_NAT_CLASH, they time out soon"
             }
             if ((status & IPS_ASSURED) == 0 && (!era.assuredOnlyInStream || stream))
             {
                 table.setStatus(c, IPS_ASSURED);
             }
+        }
+        else if (era.killClashOnReply && ctx.connDirection() == DIR_REPLY && (status & IPS_NAT_CLASH) != 0)
+        {
+            // 6a757c07e51f until c46172147ebb (5.8.8, 5.9-rc3): nf_conntrack_udp_refresh_unreplied: the first reply of
+            // a NAT_CLASH entry (ESTABLISHED_REPLY, SEEN_REPLY not yet set) kills it instead of refreshing; the
+            // packet itself is still accepted and de-NATed through the entry it holds (read in c46172147ebb's diff)
+            table.kill(c, ctx.worker());
         }
         else
         {

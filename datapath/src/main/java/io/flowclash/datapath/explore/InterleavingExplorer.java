@@ -9,6 +9,7 @@ import io.flowclash.datapath.PacketContext;
 import io.flowclash.datapath.Reason;
 import io.flowclash.datapath.flow.Ipv4;
 import io.flowclash.datapath.flow.Tuple;
+import io.flowclash.datapath.schedule.StepScheduler;
 import io.flowclash.datapath.stream.PacketRecordDescriptor;
 
 import java.util.ArrayList;
@@ -18,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /**
  * Runs every interleaving of the steps of k packets of one socket flow (same 5-tuple, same instant), for every
@@ -27,8 +30,9 @@ import java.util.TreeMap;
  * <h3>How it stays exact and fast</h3>
  * A schedule is a sequence of packet letters; at each point any packet not yet done may take its next step. The
  * explorer walks the tree of schedules depth first, replaying a prefix on a fresh design to reach each state, and
- * memoizes by a canonical key of the state: every context (next step, verdict, headers, backend, the entry it holds
- * described by content) plus the table's live entries and the counters. Two prefixes that reach the same key have
+ * memoizes by a canonical key of the state: every context's whole state as the context itself writes it
+ * ({@link PacketContext#appendState}: next step, verdict, headers, backend, the entry it holds described by
+ * content, and every other field) plus the table's live entries and the counters. Two prefixes that reach the same key have
  * the same futures, so the count of complete interleavings per outcome is computed exactly (summing over children)
  * while each distinct state is expanded once. The only abstraction: a source port moved by NAT is shown as
  * {@code *} in keys and outcomes (its value is a random draw; what matters is that it moved).
@@ -41,6 +45,7 @@ public final class InterleavingExplorer
     static final int CLIENT_PORT = 40000;
     /** The one socket every packet of the flow leaves from. */
     static final long COOKIE = 1;
+    private static final Pattern DRAWN_PORT = Pattern.compile("port=(?!" + CLIENT_PORT + "\\b)(?!53\\b)\\d+");
 
     /** One distinct outcome. */
     public record Outcome(String description, long interleavings, String witness, boolean anyDrop, boolean conserved)
@@ -52,6 +57,22 @@ public final class InterleavingExplorer
         String design, int packets, int backends, boolean replies, long interleavings, long states,
         long elapsedNs, List<Outcome> outcomes)
     {
+    }
+
+    /**
+     * A bound on the distinct states one exploration may expand, and the count expanded so far (written by the
+     * exploring thread, readable from any thread for a progress line).
+     *
+     * @param maxStates  the exploration stops with a {@link FlowclashException} when it would expand more.
+     * @param statesSeen distinct states expanded so far.
+     */
+    public record Budget(long maxStates, AtomicLong statesSeen)
+    {
+        /** @return no bound. */
+        public static Budget unbounded()
+        {
+            return new Budget(Long.MAX_VALUE, new AtomicLong());
+        }
     }
 
     private record Tally(Map<String, long[]> counts, Map<String, String> witnesses)
@@ -67,6 +88,7 @@ public final class InterleavingExplorer
     private final Map<String, Boolean> conservation = new HashMap<>();
     private int[] choice;
     private long states;
+    private Budget budget = Budget.unbounded();
 
     private InterleavingExplorer(final Designs.Design design, final int packets, final int backends,
         final boolean replies)
@@ -87,6 +109,21 @@ public final class InterleavingExplorer
     public static Exploration explore(final String designId, final int packets, final int backends,
         final boolean replies)
     {
+        return explore(designId, packets, backends, replies, Budget.unbounded());
+    }
+
+    /**
+     * @param designId design id.
+     * @param packets  racing packets, 1..4.
+     * @param backends service backends, 1..4.
+     * @param replies  follow each accepted query with its backend's reply.
+     * @param budget   the most distinct states to expand, and the progress counter.
+     * @return the exact outcome set.
+     * @throws FlowclashException when the budget is spent before the exploration ends.
+     */
+    public static Exploration explore(final String designId, final int packets, final int backends,
+        final boolean replies, final Budget budget)
+    {
         if (packets < 1 || packets > 4)
         {
             throw new FlowclashException("--packets must be 1..4, got " + packets);
@@ -97,6 +134,7 @@ public final class InterleavingExplorer
         }
         final InterleavingExplorer explorer = new InterleavingExplorer(Designs.get(designId), packets, backends,
             replies);
+        explorer.budget = budget;
         return explorer.run();
     }
 
@@ -141,16 +179,16 @@ public final class InterleavingExplorer
             }
             explorer.choice[j] = b;
         }
-        final Replay state = explorer.new Replay("");
+        final Replay state = new Replay(explorer.design, packets, backends, replies, explorer.choice, "");
         for (final String step : witness.substring(colon + 1).trim().split("\\s+"))
         {
             final int dot = step.indexOf('.');
             final int j = dot == 1 ? step.charAt(0) - 'A' : -1;
-            if (j < 0 || j >= packets || state.ctx[j].done())
+            if (j < 0 || j >= packets || !state.inFlight(j))
             {
                 throw new FlowclashException("witness step '" + step + "' names no packet that still has steps");
             }
-            final String name = state.datapath.stepName(state.ctx[j].step());
+            final String name = state.nextStepName(j);
             if (!name.equals(step.substring(dot + 1)))
             {
                 throw new FlowclashException("witness step '" + step + "': packet " + letter(j) + "'s next step is " +
@@ -210,24 +248,40 @@ public final class InterleavingExplorer
         return (char)('A' + j);
     }
 
-    /** The state after a schedule prefix, rebuilt from scratch: the design's real steps, nothing else. */
-    private final class Replay
+    /**
+     * The state after a schedule prefix, rebuilt from scratch on a fresh design: the design's real steps driven by
+     * the {@link StepScheduler}, nothing else. Lane {@code j} (packet letter {@code 'A' + j}) is on worker
+     * {@code j}; the replies of {@link #outcome()} take lane {@code packets}, on a worker of their own.
+     */
+    static final class Replay
     {
         final Datapath datapath;
-        final PacketContext[] ctx = new PacketContext[packets];
+        final StepScheduler scheduler;
         final StringBuilder trace = new StringBuilder();
+        private final int packets;
+        private final int backends;
+        private final boolean replies;
 
-        Replay(final String schedule)
+        Replay(final Designs.Design design, final int packets, final int backends, final boolean replies,
+            final int[] choice, final CharSequence schedule)
         {
+            this.packets = packets;
+            this.backends = backends;
+            this.replies = replies;
             datapath = design.create(DatapathConfig.builder().backends(backends).workers(packets + 1)
                 .maxEntries(64).buckets(64).lockStripes(16).mapEntries(64).seed(11).build());
+            final int[] workerOfLane = new int[packets + 1];
+            for (int j = 0; j <= packets; j++)
+            {
+                workerOfLane[j] = j;
+            }
+            scheduler = new StepScheduler(datapath, workerOfLane);
             final long hi = Tuple.hi(CLIENT, datapath.config().serviceAddress());
             final long lo = Tuple.lo(CLIENT_PORT, datapath.config().servicePort(), Tuple.PROTO_UDP);
             for (int j = 0; j < packets; j++)
             {
-                ctx[j] = datapath.newContext(j);
-                ctx[j].forceBackend(choice[j]);
-                datapath.begin(ctx[j], T0, hi, lo, PacketRecordDescriptor.DIR_ORIGINAL, COOKIE);
+                scheduler.context(j).forceBackend(choice[j]);
+                scheduler.begin(j, T0, hi, lo, PacketRecordDescriptor.DIR_ORIGINAL, COOKIE);
             }
             for (int i = 0; i < schedule.length(); i++)
             {
@@ -235,17 +289,32 @@ public final class InterleavingExplorer
             }
         }
 
+        PacketContext ctx(final int j)
+        {
+            return scheduler.context(j);
+        }
+
+        boolean inFlight(final int j)
+        {
+            return scheduler.inFlight(j);
+        }
+
+        String nextStepName(final int j)
+        {
+            return scheduler.nextStepName(j);
+        }
+
         void step(final int j)
         {
-            trace.append(' ').append(letter(j)).append('.').append(datapath.stepName(ctx[j].step()));
-            datapath.step(ctx[j]);
+            trace.append(' ').append(letter(j)).append('.').append(scheduler.nextStepName(j));
+            scheduler.step(j);
         }
 
         boolean allDone()
         {
-            for (final PacketContext c : ctx)
+            for (int j = 0; j < packets; j++)
             {
-                if (!c.done())
+                if (scheduler.inFlight(j))
                 {
                     return false;
                 }
@@ -253,27 +322,20 @@ public final class InterleavingExplorer
             return true;
         }
 
+        /**
+         * The memo key: each context's whole state ({@link PacketContext#appendState}, the entry it holds described
+         * by content), the table's live entries and the counters, with NAT-drawn ports abstracted.
+         */
         String key()
         {
-            final StringBuilder sb = new StringBuilder(256);
+            final StringBuilder sb = new StringBuilder(512);
             for (int j = 0; j < packets; j++)
             {
-                final PacketContext c = ctx[j];
-                sb.append(letter(j)).append(":f").append(c.forcedBackend()).append(',').append(c.step()).append(',')
-                    .append(c.reason()).append(',')
-                    .append(c.unconfirmedEntry()).append(',').append(c.connDirection()).append(',');
-                appendTuple(sb, c.hi(), c.lo());
-                sb.append(",b").append(c.backend()).append(",[");
-                if (c.conn() != PacketContext.NONE)
-                {
-                    final StringBuilder entry = new StringBuilder();
-                    datapath.describeEntry(c.conn(), entry);
-                    sb.append(abstractPorts(entry.toString()));
-                }
-                sb.append("];");
+                sb.append(letter(j)).append(':');
+                ctx(j).appendState(sb, datapath);
+                sb.append(';');
             }
-            sb.append('|').append(table()).append('|').append(counters());
-            return sb.toString();
+            return abstractPorts(sb.toString()) + '|' + table() + '|' + counters();
         }
 
         String table()
@@ -315,7 +377,7 @@ public final class InterleavingExplorer
             final StringBuilder sb = new StringBuilder();
             for (int j = 0; j < packets; j++)
             {
-                final PacketContext c = ctx[j];
+                final PacketContext c = ctx(j);
                 sb.append(letter(j)).append('=').append(c.reason().label());
                 if (c.accepted())
                 {
@@ -325,15 +387,18 @@ public final class InterleavingExplorer
             }
             if (replies)
             {
-                final PacketContext r = datapath.newContext(packets);
+                final int lane = packets;
                 for (int j = 0; j < packets; j++)
                 {
-                    if (ctx[j].accepted())
+                    final PacketContext c = ctx(j);
+                    if (c.accepted())
                     {
-                        datapath.begin(r, T0 + 1_000_000, Tuple.invertHi(ctx[j].hi()), Tuple.invertLo(ctx[j].lo()),
-                            PacketRecordDescriptor.DIR_REPLY, COOKIE); // received by the socket that sent it
-                        datapath.process(r);
-                        sb.append("reply").append(letter(j)).append('=').append(r.reason().label()).append(' ');
+                        // received by the socket that sent it
+                        scheduler.begin(lane, T0 + 1_000_000, Tuple.invertHi(c.hi()), Tuple.invertLo(c.lo()),
+                            PacketRecordDescriptor.DIR_REPLY, COOKIE);
+                        scheduler.finish(lane);
+                        sb.append("reply").append(letter(j)).append('=')
+                            .append(scheduler.context(lane).reason().label()).append(' ');
                     }
                 }
             }
@@ -361,9 +426,9 @@ public final class InterleavingExplorer
 
         boolean anyDrop()
         {
-            for (final PacketContext c : ctx)
+            for (int j = 0; j < packets; j++)
             {
-                if (!c.reason().accepted())
+                if (!ctx(j).reason().accepted())
                 {
                     return true;
                 }
@@ -374,7 +439,7 @@ public final class InterleavingExplorer
 
     private Tally expand(final String schedule)
     {
-        final Replay state = new Replay(schedule);
+        final Replay state = new Replay(design, packets, backends, replies, choice, schedule);
         if (state.allDone())
         {
             final String outcome = state.outcome();
@@ -392,16 +457,21 @@ public final class InterleavingExplorer
         {
             return known;
         }
-        states++;
+        if (++states > budget.maxStates())
+        {
+            throw new FlowclashException("explore: the state budget of " + budget.maxStates() + " distinct states " +
+                "(--max-states) is spent before the exploration ends: give fewer packets or backends, or more states");
+        }
+        budget.statesSeen().lazySet(states);
         final Map<String, long[]> counts = new LinkedHashMap<>();
         final Map<String, String> witness = new HashMap<>();
         for (int j = 0; j < packets; j++)
         {
-            if (state.ctx[j].done())
+            if (!state.inFlight(j))
             {
                 continue;
             }
-            final String stepLabel = " " + letter(j) + "." + state.datapath.stepName(state.ctx[j].step());
+            final String stepLabel = " " + letter(j) + "." + state.nextStepName(j);
             final Tally child = expand(schedule + letter(j));
             for (final Map.Entry<String, long[]> e : child.counts().entrySet())
             {
@@ -422,6 +492,6 @@ public final class InterleavingExplorer
     /** Ports other than the client's and the service's are NAT draws: shown as {@code *}. */
     static String abstractPorts(final String text)
     {
-        return text.replaceAll("port=(?!" + CLIENT_PORT + "\\b)(?!53\\b)\\d+", "port=*");
+        return DRAWN_PORT.matcher(text).replaceAll("port=*");
     }
 }

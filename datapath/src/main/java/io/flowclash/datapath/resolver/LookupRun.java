@@ -25,6 +25,20 @@ public final class LookupRun
     public static RunResult run(final Datapath datapath, final RunOptions options, final DnsLookupsWorkload workload,
         final ResolverOptions resolver)
     {
+        return run(datapath, options, workload, resolver, null);
+    }
+
+    /**
+     * @param datapath the design (fresh; the caller closes it).
+     * @param options  run options.
+     * @param workload the lookups.
+     * @param resolver the resolver options.
+     * @param observer also told of every lookup's end, or null.
+     * @return the design's result with its lookup latency.
+     */
+    public static RunResult run(final Datapath datapath, final RunOptions options, final DnsLookupsWorkload workload,
+        final ResolverOptions resolver, final LookupListener observer)
+    {
         try (SchedulerLookupPath path = new SchedulerLookupPath(datapath, options))
         {
             final Resolver r = Resolver.create(resolver, workload.clients(), workload.firstClientAddress(),
@@ -32,7 +46,7 @@ public final class LookupRun
             final LookupDriver driver = new LookupDriver(r, path, workload.serviceAddress(), workload.servicePort(),
                 options.replyDelayNs(), workload.lookupsPerClient(), workload.thinkNs(), workload.staggerNs(),
                 datapath.config().backendAddress(0), datapath.config().backends(), workload.faultyBackend(),
-                workload.faultyAnswers(), workload.faultyDelayNs());
+                workload.faultyAnswers(), workload.faultyDelayNs()).observe(observer);
             final long start = System.nanoTime();
             final LookupStats stats = driver.run();
             final long wall = System.nanoTime() - start;

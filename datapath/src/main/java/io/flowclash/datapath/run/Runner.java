@@ -4,14 +4,13 @@ import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.PacketContext;
 import io.flowclash.datapath.Reason;
 import io.flowclash.datapath.flow.Tuple;
+import io.flowclash.datapath.schedule.StepScheduler;
 import io.flowclash.datapath.stream.PacketRecord;
 import io.flowclash.datapath.stream.PacketRecordDescriptor;
 import io.flowclash.datapath.stream.PacketStream;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Feeds a packet stream through one design, in virtual time: batches (packets sent together) in stream order, each
@@ -19,10 +18,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its reply takes the design's reply path; the gc sweeps every so often. One runner per run; not thread safe
  * itself (it owns its worker threads in {@code real} mode).
  *
- * <p>In {@code real} mode the calling thread is worker 0 and drives a lockstep: it publishes a batch (store-release
- * of a sequence number), each worker spins for it (load-acquire), processes its packets, and counts down; the
- * caller waits for the count to reach zero before reading the contexts, responding and sweeping, so replies and
- * sweeps never run beside packets (every worker is quiescent then).
+ * <p>Packets go through a {@link StepScheduler}: the packets of a batch take lanes {@code 0..size-1} (lane {@code j}
+ * on worker {@code j % workers}, or all on worker 0 with {@code sameCpu}), each lane with its own random stream;
+ * replies take a lane of their own on worker 0. In {@code real} mode the calling thread is worker 0 and the
+ * scheduler's lockstep releases the workers together; it returns once every worker has finished and reported a
+ * quiescent state, so replies and sweeps never run beside packets. In every mode every worker reports a quiescent
+ * state after each batch, so entries freed by the gc come back to the pool whatever the number of workers.
  */
 public final class Runner
 {
@@ -34,9 +35,10 @@ public final class Runner
 
     private final Datapath datapath;
     private final RunOptions options;
-    private final int workers;
-    private final PacketContext[] contexts = new PacketContext[256];
-    private final PacketContext replyContext;
+    /** Lanes for the packets of one batch; lane {@code BATCH_LANES} carries replies. */
+    static final int BATCH_LANES = 256;
+
+    private final StepScheduler scheduler;
     private final PacketRecord record = new PacketRecord();
     private final SplittableRandom coin;
 
@@ -49,6 +51,8 @@ public final class Runner
     private int replyHead;
     private int replyTail;
     private byte[] lookups;
+    /** Packets fed so far: written by the run's thread once per batch (release), read by a progress reporter. */
+    private final AtomicLong fed = new AtomicLong();
 
     /**
      * @param datapath the design (fresh).
@@ -58,13 +62,22 @@ public final class Runner
     {
         this.datapath = datapath;
         this.options = options;
-        this.workers = datapath.config().workers();
-        for (int j = 0; j < contexts.length; j++)
+        final int workers = datapath.config().workers();
+        final int[] workerOfLane = new int[BATCH_LANES + 1];
+        for (int j = 0; j < BATCH_LANES; j++)
         {
-            contexts[j] = datapath.newContext(j % workers);
+            workerOfLane[j] = options.sameCpu() ? 0 : j % workers;
         }
-        this.replyContext = datapath.newContext(0);
+        this.scheduler = new StepScheduler(datapath, workerOfLane);
         this.coin = new SplittableRandom(options.seed());
+    }
+
+    /**
+     * @return packets of the stream fed so far (safe to read from any thread, for a progress line).
+     */
+    public long packetsFed()
+    {
+        return fed.get();
     }
 
     /**
@@ -83,8 +96,8 @@ public final class Runner
             maxLookup = Math.max(maxLookup, stream.record(i, record).lookupId());
         }
         lookups = new byte[maxLookup + 1];
-        final boolean threads = options.race().kind() == RaceMode.Kind.REAL && !options.sameCpu() && workers > 1;
-        final Lockstep lockstep = threads ? new Lockstep(stream) : null;
+        final boolean threads = options.race().kind() == RaceMode.Kind.REAL && !options.sameCpu() &&
+            datapath.config().workers() > 1;
 
         final long start = System.nanoTime();
         long lastSweep = Long.MIN_VALUE;
@@ -96,7 +109,7 @@ public final class Runner
             {
                 stream.record(i, record);
                 now = record.timestampNs();
-                final int size = Math.max(1, Math.min(record.batchSize(), count - i));
+                final int size = Math.max(1, Math.min(Math.min(record.batchSize(), BATCH_LANES), count - i));
                 drainReplies(now, result);
                 if (lastSweep == Long.MIN_VALUE)
                 {
@@ -112,40 +125,40 @@ public final class Runner
                     stream.record(i + j, record);
                     final int lookup = record.lookupId();
                     lookups[lookup] |= record.queryType() == PacketRecordDescriptor.QTYPE_AAAA ? ASKED_AAAA : ASKED_A;
+                    scheduler.begin(j, record.timestampNs(), record.tupleHi(), record.tupleLo(), record.direction(),
+                        record.socketCookie());
                 }
                 if (size == 1 || options.sameCpu())
                 {
-                    processInOrder(stream, i, size);
+                    scheduler.runInOrder(0, size);
                 }
                 else if (threads)
                 {
-                    lockstep.run(i, size);
+                    scheduler.runParallel(0, size);
                     result.racedBatches++;
                 }
                 else if (options.race().kind() == RaceMode.Kind.ALWAYS ||
                     (options.race().kind() == RaceMode.Kind.PROBABILITY && coin.nextDouble() < options.race().probability()))
                 {
-                    processInterleaved(stream, i, size);
+                    scheduler.runRoundRobin(0, size);
                     result.racedBatches++;
                 }
                 else
                 {
-                    processInOrder(stream, i, size);
+                    scheduler.runInOrder(0, size);
                 }
                 for (int j = 0; j < size; j++)
                 {
-                    afterQuery(contexts[j], stream.record(i + j, record), result);
+                    afterQuery(scheduler.context(j), stream.record(i + j, record), result);
                 }
                 i += size;
+                fed.lazySet(i);
             }
             drainReplies(Long.MAX_VALUE, result);
         }
         finally
         {
-            if (lockstep != null)
-            {
-                lockstep.stop();
-            }
+            scheduler.close();
         }
         result.wallNs = System.nanoTime() - start;
         result.capture(datapath.counters());
@@ -182,44 +195,6 @@ public final class Runner
             }
         });
         return result;
-    }
-
-    private void begin(final PacketContext ctx, final PacketRecord r)
-    {
-        datapath.begin(ctx, r.timestampNs(), r.tupleHi(), r.tupleLo(), r.direction(), r.socketCookie());
-    }
-
-    private void processInOrder(final PacketStream stream, final int first, final int size)
-    {
-        for (int j = 0; j < size; j++)
-        {
-            final PacketContext ctx = contexts[j];
-            begin(ctx, stream.record(first + j, record));
-            datapath.process(ctx);
-        }
-    }
-
-    /** Every packet's next step in turn: all lookups before any confirm (race 1 for two packets). */
-    private void processInterleaved(final PacketStream stream, final int first, final int size)
-    {
-        for (int j = 0; j < size; j++)
-        {
-            begin(contexts[j], stream.record(first + j, record));
-        }
-        boolean more = true;
-        while (more)
-        {
-            more = false;
-            for (int j = 0; j < size; j++)
-            {
-                final PacketContext ctx = contexts[j];
-                if (!ctx.done())
-                {
-                    datapath.step(ctx);
-                    more |= !ctx.done();
-                }
-            }
-        }
     }
 
     private void afterQuery(final PacketContext ctx, final PacketRecord r, final RunResult result)
@@ -288,121 +263,14 @@ public final class Runner
         while (replyHead != replyTail && replyTime[replyHead & mask] <= upTo)
         {
             final int slot = replyHead++ & mask;
-            datapath.begin(replyContext, replyTime[slot], replyHi[slot], replyLo[slot],
+            scheduler.begin(BATCH_LANES, replyTime[slot], replyHi[slot], replyLo[slot],
                 PacketRecordDescriptor.DIR_REPLY, replyCookie[slot]);
-            datapath.process(replyContext);
-            datapath.quiescent(0);
+            scheduler.finish(BATCH_LANES); // worker 0's quiescent state follows its last packet
             result.replies++;
-            final Reason reason = replyContext.reason();
+            final Reason reason = scheduler.context(BATCH_LANES).reason();
             if (reason == Reason.ACCEPT_REPLY || reason == Reason.ACCEPT_NOTRACK)
             {
                 lookups[replyLookup[slot]] |= replyType[slot];
-            }
-        }
-    }
-
-    /** The threads of {@code real} mode; the caller is worker 0. */
-    private final class Lockstep
-    {
-        private final VarHandle seqHandle;
-        private final PacketStream stream;
-        private final Thread[] threads;
-        private final AtomicInteger remaining = new AtomicInteger();
-        private final PacketRecord leaderRecord = new PacketRecord();
-        private volatile boolean stop;
-        @SuppressWarnings("unused")
-        private long seq;
-        private int first;
-        private int size;
-
-        Lockstep(final PacketStream stream)
-        {
-            this.stream = stream;
-            try
-            {
-                seqHandle = MethodHandles.lookup().findVarHandle(Lockstep.class, "seq", long.class);
-            }
-            catch (final ReflectiveOperationException ex)
-            {
-                throw new IllegalStateException(ex);
-            }
-            threads = new Thread[workers];
-            for (int w = 1; w < workers; w++)
-            {
-                final int worker = w;
-                threads[w] = new Thread(() -> loop(worker), "flowclash-worker-" + w);
-                threads[w].setDaemon(true);
-                threads[w].start();
-            }
-        }
-
-        void run(final int first, final int size)
-        {
-            this.first = first;
-            this.size = size;
-            remaining.set(Math.min(size, workers) - 1);
-            seqHandle.setRelease(this, (long)seqHandle.get(this) + 1); // sr: batch fields before the go
-            work(0, leaderRecord);
-            while (remaining.get() != 0)
-            {
-                Thread.onSpinWait();
-            }
-        }
-
-        private void work(final int worker, final PacketRecord r)
-        {
-            for (int j = worker; j < size; j += workers)
-            {
-                final PacketContext ctx = contexts[j];
-                begin(ctx, stream.record(first + j, r));
-                datapath.process(ctx);
-            }
-            datapath.quiescent(worker);
-        }
-
-        private void loop(final int worker)
-        {
-            final PacketRecord r = new PacketRecord();
-            long seen = 0;
-            while (true)
-            {
-                long s;
-                while ((s = (long)seqHandle.getAcquire(this)) == seen)
-                {
-                    if (stop)
-                    {
-                        datapath.offline(worker);
-                        return;
-                    }
-                    Thread.onSpinWait();
-                }
-                seen = s;
-                if (worker < size)
-                {
-                    work(worker, r);
-                    remaining.decrementAndGet();
-                }
-                else
-                {
-                    datapath.quiescent(worker);
-                }
-            }
-        }
-
-        void stop()
-        {
-            stop = true;
-            for (int w = 1; w < workers; w++)
-            {
-                try
-                {
-                    threads[w].join();
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
             }
         }
     }

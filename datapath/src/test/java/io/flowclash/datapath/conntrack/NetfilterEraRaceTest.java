@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (conntrack-eras.md section 12), one row per era and race; every case also checks conservation and the table.
  *
  * <p>Columns: design, schedule, A's backend, B's backend, B's verdict, insert_failed, drop, clash_resolve,
- * found (tuple_taken hits; era A also counts lookup hits), visible entries, hidden entries.
+ * found (tuple_taken hits, one per nf_nat_used_tuple call; 3.x - 4.8 also count lookup hits), visible entries,
+ * hidden entries.
  */
 class NetfilterEraRaceTest
 {
@@ -24,15 +25,20 @@ class NetfilterEraRaceTest
     @CsvSource({
         // era A (<= 4.6): every clash drops, insert_failed only
         "nf-drop,            ABABABABAB, 0, 0, DROP_CLASH,            1, 0, 0, 0, 1, 0",
-        "nf-drop,            ABABABAABB, 0, 0, DROP_CLASH,            1, 0, 0, 1, 1, 0",
+        "nf-drop,            ABABABAABB, 0, 0, DROP_CLASH,            1, 0, 0, 2, 1, 0",
         "nf-drop,            ABABABABAB, 0, 1, DROP_CLASH,            1, 0, 0, 0, 1, 0",
         "nf-drop,            AAAAABBBB, 0, 1, ACCEPT_ESTABLISHED,    0, 0, 0, 1, 1, 0",
         // era B (4.7 - 4.18): the no-NAT merge never applies on a kube-proxy node; drop counted too
         "nf-nonat-merge,     ABABABABAB, 0, 0, DROP_CLASH,            1, 1, 0, 0, 1, 0",
         "nf-nonat-merge,     ABABABABAB, 0, 1, DROP_CLASH,            1, 1, 0, 0, 1, 0",
-        // era C (4.19): race 1 merges; race 2 moved the SNAT port (found=1) and drops; race 3 drops
+        // era B first releases (4.7 - 4.8): same verdicts; found also counts lookup hits (none in a race)
+        "nf-nonat-merge-4.7, ABABABABAB, 0, 0, DROP_CLASH,            1, 1, 0, 0, 1, 0",
+        "nf-nonat-merge-4.7, ABABABAABB, 0, 0, DROP_CLASH,            1, 1, 0, 2, 1, 0",
+        "nf-nonat-merge-4.7, AAAAABBBB, 0, 1, ACCEPT_ESTABLISHED,    0, 0, 0, 1, 1, 0",
+        // era C (4.19): race 1 merges; race 2 moved the SNAT port and drops: found=2, get_unique_tuple asks
+        // nf_nat_used_tuple of the original tuple twice (step 1, then step 3) before the port search; race 3 drops
         "nf-merge,           ABABABABAB, 0, 0, ACCEPT_MERGED,         1, 0, 0, 0, 1, 0",
-        "nf-merge,           ABABABAABB, 0, 0, DROP_CLASH,            1, 1, 0, 1, 1, 0",
+        "nf-merge,           ABABABAABB, 0, 0, DROP_CLASH,            1, 1, 0, 2, 1, 0",
         "nf-merge,           ABABABABAB, 0, 1, DROP_CLASH,            1, 1, 0, 0, 1, 0",
         "nf-merge,           AAAAABBBB, 0, 0, ACCEPT_ESTABLISHED,    0, 0, 0, 0, 1, 0",
         // era D (5.0 - 5.5): same-origin skip keeps the port: race 2 merges; race 3 still drops
@@ -43,7 +49,16 @@ class NetfilterEraRaceTest
         "nf-clash-insert-5.6, ABABABABAB, 0, 0, ACCEPT_MERGED,        1, 0, 0, 0, 1, 0",
         "nf-clash-insert-5.6, ABABABAABB, 0, 0, ACCEPT_MERGED,        1, 0, 0, 0, 1, 0",
         "nf-clash-insert-5.6, ABABABABAB, 0, 1, ACCEPT_CLASH_INSERTED, 0, 0, 0, 0, 1, 1",
-        // era E2 (5.10+): clash_resolve counts both kinds of resolution, insert_failed stays 0
+        // era E2 (5.8.8 - 5.9, c46172147ebb): as 5.6 for the race; the entry is only kept longer
+        "nf-clash-insert-5.9, ABABABABAB, 0, 0, ACCEPT_MERGED,        1, 0, 0, 0, 1, 0",
+        "nf-clash-insert-5.9, ABABABAABB, 0, 0, ACCEPT_MERGED,        1, 0, 0, 0, 1, 0",
+        "nf-clash-insert-5.9, ABABABABAB, 0, 1, ACCEPT_CLASH_INSERTED, 0, 0, 0, 0, 1, 1",
+        // era E3 (5.10 - 5.14, bc92470413f3) and E4 (5.15): clash_resolve counts both kinds of resolution
+        "nf-clash-insert-5.10, ABABABABAB, 0, 0, ACCEPT_MERGED,       0, 0, 1, 0, 1, 0",
+        "nf-clash-insert-5.10, ABABABABAB, 0, 1, ACCEPT_CLASH_INSERTED, 0, 0, 1, 0, 1, 1",
+        "nf-clash-insert-5.15, ABABABAABB, 0, 0, ACCEPT_MERGED,       0, 0, 1, 0, 1, 0",
+        "nf-clash-insert-5.15, ABABABABAB, 1, 0, ACCEPT_CLASH_INSERTED, 0, 0, 1, 0, 1, 1",
+        // era E5 (5.16 - 6.11): clash_resolve counts both kinds of resolution, insert_failed stays 0
         "nf-clash-insert,    ABABABABAB, 0, 0, ACCEPT_MERGED,         0, 0, 1, 0, 1, 0",
         "nf-clash-insert,    ABABABAABB, 0, 0, ACCEPT_MERGED,         0, 0, 1, 0, 1, 0",
         "nf-clash-insert,    ABABABABAB, 0, 1, ACCEPT_CLASH_INSERTED, 0, 0, 1, 0, 1, 1",

@@ -69,6 +69,37 @@ class NetfilterLifecycleTest
         h.assertConservation();
     }
 
+    /**
+     * nf_conntrack_udp_refresh_unreplied (6a757c07e51f until c46172147ebb): the NAT_CLASH entry dies in the UDP
+     * tracker, at the first reply's lookup, not at a later step; the reply still goes out de-NATed through the entry
+     * it holds. 5.8.8+ keeps it.
+     */
+    @Test
+    void shouldKillTheHiddenEntryAtTheFirstRepliesLookupIn56Only()
+    {
+        for (final String design : new String[]{"nf-clash-insert-5.6", "nf-clash-insert-5.9"})
+        {
+            final RaceHarness h = new RaceHarness(design, 2);
+            h.packet(T0, 0);
+            h.packet(T0, 1);
+            h.run(RaceHarness.RACE_1);
+            final long hi = Tuple.hi(h.datapath.config().backendAddress(1), RaceHarness.CLIENT);
+            final long lo = Tuple.lo(h.datapath.config().backendPort(), 40000, Tuple.PROTO_UDP);
+            final PacketContext reply =
+                h.packet(T0 + 1000, hi, lo, PacketRecordDescriptor.DIR_REPLY, PacketContext.NONE);
+            assertThat(h.datapath.stepName(reply.step())).isEqualTo("lookup");
+            h.datapath.step(reply);
+            final boolean killed = design.equals("nf-clash-insert-5.6");
+            assertThat(h.entries(T0 + 1000)).as(design + " after the reply's lookup step").hasSize(killed ? 1 : 2);
+            h.datapath.process(reply);
+            assertThat(reply.reason()).isEqualTo(Reason.ACCEPT_REPLY);
+            assertThat(Tuple.srcAddress(reply.hi())).isEqualTo(RaceHarness.VIP);
+            assertThat(h.reply(T0 + 2000, 1, 40000).reason()).as(design + " second reply")
+                .isEqualTo(killed ? Reason.ACCEPT_REPLY_UNTRANSLATED : Reason.ACCEPT_REPLY);
+            h.assertConservation();
+        }
+    }
+
     @Test
     void shouldSendLaterPacketsToTheWinnersBackend()
     {
@@ -195,13 +226,16 @@ class NetfilterLifecycleTest
         final NetfilterDatapath nf = (NetfilterDatapath)dp;
         final PacketContext ctx = dp.newContext(0);
         long now = T0;
-        // 20 rounds of 1000 new flows, each round 31 s after the last: every round's entries expire, and the
-        // next round finds the table "full" of expired entries that lookups, early_drop and sweeps reclaim.
+        // 20 rounds of 1000 new flows, each round 31 s after the last: every round's entries expire. Rounds go in
+        // pairs: the second of a pair reuses the first's tuples, so each lookup finds its expired entry and
+        // reclaims it (nf_ct_gc_expired); after the pair the gc worker (sweep) reclaims the rest, so the next pair's
+        // new tuples find an empty table. (Without the sweep, 4.9+ early_drop_list would only collect expired
+        // entries and still drop: see shouldDropWhenEarlyDropFindsOnlyExpiredEntriesFrom49.)
         for (int round = 0; round < 20; round++)
         {
             for (int i = 0; i < 1000; i++)
             {
-                dp.begin(ctx, now, Tuple.hi(RaceHarness.CLIENT + round, RaceHarness.VIP),
+                dp.begin(ctx, now, Tuple.hi(RaceHarness.CLIENT + round / 2, RaceHarness.VIP),
                     Tuple.lo(1024 + i, 53, Tuple.PROTO_UDP), (byte)0, 1);
                 dp.process(ctx);
                 assertThat(ctx.reason()).isEqualTo(Reason.ACCEPT_NEW);

@@ -70,8 +70,9 @@ public class DatapathBenchmark
     private static final int VIP = 0x0A60000A;
 
     // every id of Designs.all(), in registry order, then the baseline (DatapathBenchmarkTest keeps them equal)
-    @Param({"nf-drop", "nf-nonat-merge", "nf-merge", "nf-same-origin", "nf-clash-insert-5.6", "nf-clash-insert",
-        "nf-reverse-merge", "cilium-socklb", "cilium-tc", "chm-baseline"})
+    @Param({"nf-drop", "nf-nonat-merge-4.7", "nf-nonat-merge", "nf-merge", "nf-same-origin", "nf-clash-insert-5.6",
+        "nf-clash-insert-5.9", "nf-clash-insert-5.10", "nf-clash-insert-5.15", "nf-clash-insert", "nf-reverse-merge",
+        "cilium-socklb", "cilium-tc", "chm-baseline"})
     String design;
 
     @Param({"65536", "1048576"})
