@@ -210,6 +210,11 @@ public final class KernelLab
         {
             stopping = true;
             teardown();
+            // the hook says it, not the main thread: the JVM halts once the hooks are done, maybe before the main
+            // thread could print anything (and a child killed by the teardown is no "failed child")
+            System.err.println("flowclash: kernel lab " + name + ": stopped by a signal; everything it made is " +
+                "removed");
+            System.err.flush();
         }, "flowclash-lab-teardown");
     }
 
@@ -293,8 +298,7 @@ public final class KernelLab
         {
             if (lab.stopping)
             {
-                throw new FlowclashException("kernel lab " + lab.name + ": stopped by a signal; everything it made " +
-                    "is removed");
+                awaitHalt(); // the shutdown hook tears down and reports; the JVM halts when it is done
             }
             throw ex;
         }
@@ -308,6 +312,23 @@ public final class KernelLab
             catch (final IllegalStateException shuttingDown)
             {
                 // the hook is running or has run
+            }
+        }
+    }
+
+    /** Park the main thread while the JVM shuts down, so that it prints nothing of its own. */
+    private static void awaitHalt()
+    {
+        while (true)
+        {
+            try
+            {
+                Thread.sleep(1000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
