@@ -131,6 +131,23 @@ public class DatapathBenchmark
         }
     }
 
+    /**
+     * A benchmark state set up outside JMH, as a trial would be (the latency harness drives it).
+     *
+     * @param design a row of the {@code design} parameter.
+     * @param flows  flows, a power of two.
+     * @return the state, counting from zero.
+     */
+    public static DatapathBenchmark prepared(final String design, final int flows)
+    {
+        final DatapathBenchmark b = new DatapathBenchmark();
+        b.design = design;
+        b.flows = flows;
+        b.setUp();
+        b.startIteration();
+        return b;
+    }
+
     @Setup(Level.Trial)
     public void setUp()
     {
@@ -198,7 +215,7 @@ public class DatapathBenchmark
      * @throws IllegalStateException naming the verdicts seen if any packet since {@link #startIteration} did not
      * end as the method's path.
      */
-    void checkPath(final String method)
+    public void checkPath(final String method)
     {
         final Reason expected = method.equals(NEW_FLOW) ? Reason.ACCEPT_NEW : Reason.ACCEPT_ESTABLISHED;
         final DatapathCounters counters = datapath.counters();
