@@ -1,14 +1,15 @@
 package io.flowclash.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowclash.datapath.FlowclashException;
+import io.flowclash.io.SafeOutput;
 import io.flowclash.report.ComparisonResults;
 import io.flowclash.report.Progress;
 import io.flowclash.report.ReportWriter;
 import io.flowclash.report.Scenario;
 import io.flowclash.report.ScenarioMatrix;
 import io.flowclash.report.ScenarioRunner;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,10 +17,16 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * {@code flowclash compare}: the scenario matrix through {@code flowclash run}, and the design comparison report.
@@ -34,10 +41,13 @@ import java.util.Locale;
         "report.md, results.json (every figure, the machine and versions), charts/*.svg and *.png, hlog/.",
         "The verdicts (which designs and workarounds leave no lookup over 1 s, and at what cost) come from the data."},
     footer = {
-        "%nMatrices: quick (default): race always, p=0.05, real x (one replica; 2 and 3 backends x none, IPVS sh,",
-        "  IPVS dh, NOTRACK) on dns-pairs:sockets=1000; real on 100 sockets: one replica, none and IPVS sh at",
-        "  2 backends: 21 scenarios.",
-        "  full: race always, p=0.01, p=0.05, p=0.5, real on dns-pairs:sockets=20000,clients=1000 (45 scenarios).",
+        "%nMatrices (each scenario: every design on dns-lookups, the resolvers in virtual time):",
+        "  quick (default): race always for glibc, glibc single-request, glibc single-request-reopen and musl;",
+        "    p=0.05 for glibc and musl; each x (one replica; 2 and 3 backends x none, IPVS sh, IPVS dh, NOTRACK),",
+        "    on " + ScenarioMatrix.QUICK_LOOKUPS + "; real for glibc and musl (none and IPVS sh at 2 backends,",
+        "    one replica) on " + ScenarioMatrix.QUICK_REAL_LOOKUPS + ": 60 scenarios.",
+        "  full: every resolver x always, p=0.01, p=0.05, p=0.5, real x every workaround on",
+        "    " + ScenarioMatrix.FULL_LOOKUPS + " (180 scenarios).",
         "%nThe report is written into a temporary directory beside --out and renamed onto it when complete; --out",
         "must be new, empty, or an earlier report. Bad --jmh/--kernel-lab files stop the command before any run.",
         "%nExamples:",
@@ -87,36 +97,94 @@ public final class CompareCommand implements Runnable
         final List<Scenario> scenarios = full ? ScenarioMatrix.full() : ScenarioMatrix.quick();
         final long start = System.nanoTime();
         final Progress progress = new Progress(System.err, !quiet && System.console() != null);
-        final ObjectNode doc = ComparisonResults.build(full ? "full" : "quick", scenarios, CompareCommand::runScenario,
-            inputs, progress);
-        final JsonNode written = ReportWriter.write(doc, List.of(), out);
+        final List<ReportWriter.Hlog> hlogs = new ArrayList<>();
+        final ObjectNode doc = ComparisonResults.build(full ? "full" : "quick", scenarios, runner(), inputs, progress,
+            hlogs);
+        final JsonNode written = ReportWriter.write(doc, hlogs, out);
         final PrintWriter w = spec.commandLine().getOut();
         w.printf(Locale.ROOT, "wrote %s/index.html, report.md, results.json, %d charts (%d scenarios in %.1f s)%n",
             out, written.get("charts").size(), scenarios.size(), (System.nanoTime() - start) / 1e9);
     }
 
-    /** The one run path: {@code flowclash run ARGS --json}, in this JVM, its output parsed. */
-    static JsonNode runScenario(final Scenario s)
+    /**
+     * The one run path: {@code flowclash run ARGS --json --hlog DIR}, in this JVM, its output parsed and its latency
+     * logs read back; DIR is a temporary directory removed before returning (and on SIGINT/SIGTERM).
+     */
+    static ScenarioRunner.Run runScenario(final Scenario s)
     {
-        final List<String> args = new ArrayList<>();
-        args.add("run");
-        args.addAll(s.runArgs());
-        args.add("--json");
-        final StringWriter o = new StringWriter();
-        final StringWriter e = new StringWriter();
-        final int rc = FlowclashCommand.execute(args.toArray(new String[0]), new PrintWriter(o, true),
-            new PrintWriter(e, true));
-        if (rc != 0)
-        {
-            throw new FlowclashException("scenario " + s.id() + " (" + s.commandLine() + "): " + e.toString().trim());
-        }
+        final Path tmp;
         try
         {
-            return ComparisonResults.mapper().readTree(o.toString());
+            tmp = Files.createTempDirectory("flowclash-compare-");
         }
         catch (final IOException ex)
         {
-            throw new IllegalStateException("flowclash run --json printed something not JSON: " + ex.getMessage(), ex);
+            throw new FlowclashException("cannot create a temporary directory in " +
+                System.getProperty("java.io.tmpdir") + ": " + SafeOutput.cause(ex), ex);
+        }
+        final Thread cleanup = new Thread(() -> delete(tmp), "compare-hlog-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try
+        {
+            final Path hlogDir = tmp.resolve("hlog");
+            final List<String> args = new ArrayList<>();
+            args.add("run");
+            args.addAll(s.runArgs());
+            args.add("--json");
+            args.add("--hlog");
+            args.add(hlogDir.toString());
+            final StringWriter o = new StringWriter();
+            final StringWriter e = new StringWriter();
+            final int rc = FlowclashCommand.execute(args.toArray(new String[0]), new PrintWriter(o, true),
+                new PrintWriter(e, true));
+            if (rc != 0)
+            {
+                throw new FlowclashException("scenario " + s.id() + " (" + s.commandLine() + "): " +
+                    e.toString().trim());
+            }
+            final JsonNode json = ComparisonResults.mapper().readTree(o.toString());
+            final Map<String, String> hlogs = new LinkedHashMap<>();
+            for (final JsonNode r : json.path("results"))
+            {
+                final Path f = hlogDir.resolve(r.get("design").asText() + ".hlog");
+                if (Files.isRegularFile(f))
+                {
+                    hlogs.put(r.get("design").asText(), Files.readString(f, StandardCharsets.US_ASCII));
+                }
+            }
+            return new ScenarioRunner.Run(json, hlogs);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("scenario " + s.id() + ": reading what flowclash run wrote: " +
+                ex.getMessage(), ex);
+        }
+        finally
+        {
+            delete(tmp);
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            }
+            catch (final IllegalStateException ignore)
+            {
+                // shutting down: the hook runs and deletes it
+            }
+        }
+    }
+
+    private static void delete(final Path dir)
+    {
+        try (Stream<Path> walk = Files.walk(dir))
+        {
+            for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(p);
+            }
+        }
+        catch (final IOException | java.io.UncheckedIOException ignore)
+        {
+            // already gone, or gone in part: nothing of the user's is in it
         }
     }
 

@@ -64,10 +64,12 @@ public final class DesignsCommand implements Runnable
             out.println(j.endObject().endObject());
             return;
         }
-        out.printf(Locale.ROOT, "%-20s %-34s %s%n", "id", "models", "on a clash");
+        // every row in full: the id, then what it models and what it does on a clash, each wrapped, never cut
         for (final Designs.Design d : Designs.all())
         {
-            out.printf(Locale.ROOT, "%-20s %-34s %s%n", d.id(), shorten(d.models(), 34), d.clashRule());
+            out.println(d.id());
+            out.print(wrap("models      " + d.models(), "            "));
+            out.print(wrap("on a clash  " + d.clashRule(), "            "));
         }
         out.println();
         out.println("selectors (--selector):");
@@ -77,10 +79,28 @@ public final class DesignsCommand implements Runnable
         }
     }
 
-    private static String shorten(final String s, final int max)
+    /** @return the text as lines of at most 100 columns, indented by two, continuation lines by {@code indent}. */
+    static String wrap(final String text, final String indent)
     {
-        final int paren = s.indexOf(" (");
-        final String t = paren > 0 ? s.substring(0, paren) : s;
-        return t.length() <= max ? t : t.substring(0, max - 1) + "~";
+        final StringBuilder sb = new StringBuilder("  ");
+        int column = 2;
+        boolean first = true;
+        for (final String word : text.split(" "))
+        {
+            if (!first && column + 1 + word.length() > 100)
+            {
+                sb.append(System.lineSeparator()).append("  ").append(indent);
+                column = 2 + indent.length();
+            }
+            else if (!first)
+            {
+                sb.append(' ');
+                column++;
+            }
+            sb.append(word);
+            column += word.length();
+            first = false;
+        }
+        return sb.append(System.lineSeparator()).toString();
     }
 }

@@ -48,6 +48,7 @@ public final class FlowclashCommand implements Runnable
      */
     public static void main(final String[] args)
     {
+        Progress.stderrIsTerminal = Progress.fd2IsTerminal();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
@@ -62,6 +63,16 @@ public final class FlowclashCommand implements Runnable
     public static int execute(final String[] args, final PrintWriter out, final PrintWriter err)
     {
         final CommandLine cli = new CommandLine(new FlowclashCommand());
+        cli.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST,
+            FlowclashCommand::commandList);
+        final String workloads = StreamCommand.workloadHelp();
+        cli.getSubcommands().get("stream").getSubcommands().get("gen").getCommandSpec().usageMessage()
+            .footer(workloads);
+        final CommandLine.Model.UsageMessageSpec run = cli.getSubcommands().get("run").getCommandSpec().usageMessage();
+        final String[] runFooter = run.footer();
+        final String[] withWorkloads = java.util.Arrays.copyOf(runFooter, runFooter.length + 1);
+        withWorkloads[runFooter.length] = workloads;
+        run.footer(withWorkloads);
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((ex, arguments) ->
@@ -83,6 +94,44 @@ public final class FlowclashCommand implements Runnable
             return EXIT_INTERNAL;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * The top-level list of commands: each with the first sentence of its description, whole (picocli's default
+     * shows the first description line, which stops mid-sentence).
+     */
+    private static String commandList(final CommandLine.Help help)
+    {
+        final java.util.Map<String, CommandLine.Help> subcommands = help.subcommands();
+        if (subcommands.isEmpty())
+        {
+            return "";
+        }
+        final int nameWidth = 2 + subcommands.keySet().stream().mapToInt(String::length).max().orElse(0) + 2;
+        final int width = help.commandSpec().usageMessage().width();
+        final CommandLine.Help.TextTable table = CommandLine.Help.TextTable.forColumns(help.colorScheme(),
+            new CommandLine.Help.Column(nameWidth, 2, CommandLine.Help.Column.Overflow.SPAN),
+            new CommandLine.Help.Column(width - nameWidth, 1, CommandLine.Help.Column.Overflow.WRAP));
+        for (final java.util.Map.Entry<String, CommandLine.Help> e : subcommands.entrySet())
+        {
+            final CommandLine.Model.UsageMessageSpec usage = e.getValue().commandSpec().usageMessage();
+            final String[] summary = usage.header().length > 0 ? usage.header() : usage.description();
+            table.addRowValues(e.getKey(), firstSentence(String.join(" ", summary)));
+        }
+        return table.toString();
+    }
+
+    static String firstSentence(final String text)
+    {
+        final String t = text.replace("%n", " ").trim();
+        for (int i = 0; i < t.length(); i++)
+        {
+            if (t.charAt(i) == '.' && (i + 1 == t.length() || t.charAt(i + 1) == ' '))
+            {
+                return t.substring(0, i + 1);
+            }
+        }
+        return t.endsWith(".") ? t : t + ".";
     }
 
     private static String oneLine(final String message)

@@ -46,12 +46,12 @@ import java.util.Locale;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-        "Run a workload's packet stream through datapath designs, side by side, and report what each did:",
-        "counters named as conntrack -S names them, verdicts by reason, lookups the clients saw stall,",
+        "Run a workload through datapath designs side by side and report what each did.",
+        "Counters named as conntrack -S names them, verdicts by reason, lookups the clients saw stall,",
         "entries left (and hidden reply-only ones)."},
     footer = {
         "%nRace modes (for packets sent together, with --dispatch spread):",
-        "  real     each packet on its own worker thread, released together (needs --workers >= 2)",
+        "  real     each packet on its own worker thread, released together (needs --workers 2 or more)",
         "  always   interleaved step by step: every lookup before any confirm (race 1), reproducible",
         "  never    one after the other",
         "  p=X      'always' with probability X per batch (seeded), else 'never'",
@@ -72,14 +72,15 @@ public final class RunCommand implements Runnable
     String design;
 
     @Option(names = {"-w", "--workload"}, paramLabel = "SPEC", defaultValue = Workloads.DEFAULT_SPEC,
-        description = "Workload spec (default: ${DEFAULT-VALUE}); see 'flowclash stream gen --help'.")
+        description = "Workload spec (default: ${DEFAULT-VALUE}); the workloads are listed below.")
     String workload;
 
-    @Option(names = "--stream", paramLabel = "FILE", description = "Run a saved stream file instead of --workload.")
+    @Option(names = "--stream", paramLabel = "FILE",
+        description = "Run a saved stream file instead of a workload (not with --workload).")
     Path streamFile;
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
-        description = "Workers standing for CPUs (default: ${DEFAULT-VALUE}).")
+        description = "Workers standing for CPUs, 1.." + DatapathConfig.MAX_WORKERS + " (default: ${DEFAULT-VALUE}).")
     int workers;
 
     @Option(names = "--race", paramLabel = "MODE", defaultValue = "real",
@@ -92,7 +93,7 @@ public final class RunCommand implements Runnable
     String dispatch;
 
     @Option(names = "--backends", paramLabel = "N", defaultValue = "2",
-        description = "Service backends (default: ${DEFAULT-VALUE}).")
+        description = "Service backends, 0.." + DatapathConfig.MAX_BACKENDS + " (default: ${DEFAULT-VALUE}).")
     int backends;
 
     @Option(names = "--selector", paramLabel = "NAME", defaultValue = "random",
@@ -108,15 +109,19 @@ public final class RunCommand implements Runnable
     long seed;
 
     @Option(names = "--reply-delay", paramLabel = "DURATION", defaultValue = "200us",
-        description = "Responder delay in virtual time (default: ${DEFAULT-VALUE}).")
+        description = "Responder delay in virtual time: 0, or a whole number with ns, us, ms or s " +
+            "(default: ${DEFAULT-VALUE}).")
     String replyDelay;
 
-    @Option(names = "--max-entries", paramLabel = "N", defaultValue = "262144",
-        description = "nf_conntrack_max / map size (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--conntrack-max", "--max-entries"}, paramLabel = "N", defaultValue = "262144",
+        description = "nf_conntrack_max: entries of the conntrack table of the nf-* designs and of cilium-socklb's " +
+            "host conntrack, 1.." + DatapathConfig.MAX_CONNTRACK_ENTRIES + " (not the BPF maps: --map-entries) " +
+            "(default: ${DEFAULT-VALUE}).")
     int maxEntries;
 
     @Option(names = "--map-entries", paramLabel = "N", defaultValue = "262144",
-        description = "max_entries of the Cilium designs' BPF maps (default: ${DEFAULT-VALUE}).")
+        description = "max_entries of the cilium-* designs' BPF maps, 1.." + DatapathConfig.MAX_MAP_ENTRIES +
+            " (not the conntrack table: --conntrack-max) (default: ${DEFAULT-VALUE}).")
     int mapEntries;
 
     @Option(names = "--map-type", paramLabel = "TYPE", defaultValue = "lru",
@@ -149,6 +154,9 @@ public final class RunCommand implements Runnable
     @Option(names = "--dump", description = "List each design's table at the end, conntrack -L style.")
     boolean dump;
 
+    @CommandLine.Mixin
+    Progress.Options progressOptions = new Progress.Options();
+
     @Option(names = "--kernel", paramLabel = "RELEASE", description = KernelOption.HELP + " Not with --design.")
     String kernel;
 
@@ -160,7 +168,20 @@ public final class RunCommand implements Runnable
     @Override
     public void run()
     {
+        final CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (streamFile != null && parsed.hasMatchedOption("--workload"))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--stream and --workload conflict: the stream file holds its workload; give one");
+        }
         final RaceMode raceMode = RaceMode.parse(race);
+        if (workers == 1 && raceMode.kind() == RaceMode.Kind.REAL && dispatch.equals("spread"))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--workers 1 and --race real" +
+                (parsed.hasMatchedOption("--race") ? "" : " (the default)") + " conflict: real races need " +
+                "--workers 2 or more; with one worker give --race always, never or p=X");
+        }
+        progressOptions.check(spec.commandLine());
         if (!dispatch.equals("spread") && !dispatch.equals("same-cpu"))
         {
             throw new FlowclashException("--dispatch '" + dispatch + "' is not spread or same-cpu");
@@ -168,7 +189,7 @@ public final class RunCommand implements Runnable
         final long delay;
         try
         {
-            delay = Durations.parseNs(replyDelay);
+            delay = replyDelay.trim().equals("0") ? 0 : Durations.parseNs(replyDelay);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -247,14 +268,27 @@ public final class RunCommand implements Runnable
         final List<RunResult> results = new ArrayList<>();
         final List<String> dumps = new ArrayList<>();
         final List<String> procs = new ArrayList<>();
-        try
+        try (Progress progress = Progress.start(spec().commandLine(), progressOptions))
         {
+            int done = 0;
             for (final Designs.Design d : designs)
             {
                 try (Datapath dp = d.create(base.build()))
                 {
-                    final RunResult r = lookups != null ? LookupRun.run(dp, options, lookups, resolverOptions) :
-                        new Runner(dp, options).run(stream);
+                    final String what = "design " + (++done) + "/" + designs.size() + " " + d.id();
+                    final RunResult r;
+                    if (lookups != null)
+                    {
+                        final long before = done - 1;
+                        progress.phase(what + " (dns-lookups)", "designs", designs.size(), () -> before);
+                        r = LookupRun.run(dp, options, lookups, resolverOptions);
+                    }
+                    else
+                    {
+                        final Runner runner = new Runner(dp, options);
+                        progress.phase(what, "packets", stream.count(), runner::packetsFed);
+                        r = runner.run(stream);
+                    }
                     results.add(r);
                     if (dump)
                     {

@@ -12,9 +12,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import io.flowclash.io.SafeOutput;
+
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code flowclash stream}: generate, save and inspect packet streams.
@@ -36,15 +39,42 @@ public final class StreamCommand implements Runnable
         throw new CommandLine.ParameterException(spec.commandLine(), "missing a subcommand (gen or inspect)");
     }
 
+    /** @return the workloads of the registry, for the footers of {@code stream gen --help} and {@code run --help}. */
     static String workloadHelp()
     {
-        final StringBuilder sb = new StringBuilder();
+        final StringBuilder sb = new StringBuilder("%nWorkloads (spec: name[:key=value,...]):");
         for (final Workloads.Entry entry : Workloads.entries())
         {
-            sb.append("%n  ").append(entry.name()).append(": ").append(entry.description())
-                .append("%n      params: ").append(entry.params());
+            wrap(sb, "  " + entry.name() + ": " + entry.description(), "      ");
+            wrap(sb, "      params: " + entry.params(), "        ");
         }
-        return sb.toString();
+        return sb.append("%n").toString();
+    }
+
+    /** Append text as lines of at most 79 columns, continuation lines indented; {@code %} escaped for picocli. */
+    static void wrap(final StringBuilder sb, final String text, final String indent)
+    {
+        final String trimmed = text.stripLeading();
+        final String lead = text.substring(0, text.length() - trimmed.length());
+        int column = lead.length();
+        sb.append("%n").append(lead);
+        boolean first = true;
+        for (final String word : trimmed.replace("%", "%%").split(" "))
+        {
+            if (!first && column + 1 + word.length() > 79)
+            {
+                sb.append("%n").append(indent);
+                column = indent.length();
+            }
+            else if (!first)
+            {
+                sb.append(' ');
+                column++;
+            }
+            sb.append(word);
+            column += word.length();
+            first = false;
+        }
     }
 
     /** {@code flowclash stream gen}. */
@@ -52,8 +82,7 @@ public final class StreamCommand implements Runnable
         name = "gen",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Generate a workload's packet stream and save it to a file.",
-        footer = {"%nWorkloads (spec: name[:key=value,...]):${COMMAND-NAME}"})
+        description = "Generate a workload's packet stream and save it to a file.")
     static final class Gen implements Runnable
     {
         @CommandLine.Spec
@@ -72,15 +101,31 @@ public final class StreamCommand implements Runnable
         @Option(names = "--json", description = "Print the result as JSON.")
         boolean json;
 
+        @CommandLine.Mixin
+        Progress.Options progressOptions = new Progress.Options();
+
         @Override
         public void run()
         {
             final Workload w = Workloads.parse(workload, seed);
-            final long t0 = System.nanoTime();
-            final PacketStream stream = Workloads.generate(w);
-            final long t1 = System.nanoTime();
-            final long checksum = StreamFile.save(out, stream, w.spec(), w.seed());
-            final long t2 = System.nanoTime();
+            SafeOutput.checkFile(out, "stream file"); // refuse a bad --out before generating anything
+            final long t0;
+            final long t1;
+            final long t2;
+            final long checksum;
+            final PacketStream stream;
+            try (Progress progress = Progress.start(spec.commandLine(), progressOptions))
+            {
+                t0 = System.nanoTime();
+                stream = PacketStream.allocateDirect(w.recordCount());
+                progress.phase("generating " + out.getFileName(), "records", w.recordCount(), stream::count);
+                w.generate(stream);
+                t1 = System.nanoTime();
+                final AtomicLong written = new AtomicLong();
+                progress.phase("saving " + out.getFileName(), "records", stream.count(), written::get);
+                checksum = StreamFile.save(out, stream, w.spec(), w.seed(), written);
+                t2 = System.nanoTime();
+            }
             final int count = stream.count();
             final PrintWriter pw = spec.commandLine().getOut();
             if (json)

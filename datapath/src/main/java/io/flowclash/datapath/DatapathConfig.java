@@ -8,6 +8,15 @@ import io.flowclash.datapath.flow.Ipv4;
  */
 public final class DatapathConfig
 {
+    /** Most service backends a design accepts (the builder's limit; the CLI's help shows it). */
+    public static final int MAX_BACKENDS = 250;
+    /** Most workers ("CPUs"). */
+    public static final int MAX_WORKERS = 64;
+    /** Largest {@code nf_conntrack_max}. */
+    public static final int MAX_CONNTRACK_ENTRIES = 1 << 28;
+    /** Largest {@code max_entries} of a BPF map. */
+    public static final int MAX_MAP_ENTRIES = 1 << 24;
+
     /** Default {@code nf_conntrack_max}. */
     public static final int DEFAULT_MAX_ENTRIES = 262_144;
     /** Default first backend address: 10.0.0.2 (backends are consecutive, as in the kernel lab). */
@@ -228,9 +237,9 @@ public final class DatapathConfig
         /** @param n BPF map max_entries (Cilium's LB4_REVERSE_NAT_SK_MAP_SIZE is 262144). @return this. */
         public Builder mapEntries(final int n)
         {
-            if (n < 1 || n > (1 << 24))
+            if (n < 1 || n > MAX_MAP_ENTRIES)
             {
-                throw new FlowclashException("map entries must be 1.." + (1 << 24) + ", got " + n);
+                throw new FlowclashException("map entries must be 1.." + MAX_MAP_ENTRIES + ", got " + n);
             }
             this.mapEntries = n;
             return this;
@@ -261,9 +270,9 @@ public final class DatapathConfig
         /** @param n backends, 0..250. @return this. */
         public Builder backends(final int n)
         {
-            if (n < 0 || n > 250)
+            if (n < 0 || n > MAX_BACKENDS)
             {
-                throw new FlowclashException("backends must be 0..250, got " + n);
+                throw new FlowclashException("backends must be 0.." + MAX_BACKENDS + ", got " + n);
             }
             this.backends = n;
             return this;
@@ -294,9 +303,9 @@ public final class DatapathConfig
         /** @param max entry limit, at least 1. @return this. */
         public Builder maxEntries(final int max)
         {
-            if (max < 1 || max > (1 << 28))
+            if (max < 1 || max > MAX_CONNTRACK_ENTRIES)
             {
-                throw new FlowclashException("max entries must be 1.." + (1 << 28) + ", got " + max);
+                throw new FlowclashException("max entries must be 1.." + MAX_CONNTRACK_ENTRIES + ", got " + max);
             }
             this.maxEntries = max;
             return this;
@@ -327,9 +336,9 @@ public final class DatapathConfig
         /** @param n workers, 1..64. @return this. */
         public Builder workers(final int n)
         {
-            if (n < 1 || n > 64)
+            if (n < 1 || n > MAX_WORKERS)
             {
-                throw new FlowclashException("workers must be 1..64, got " + n);
+                throw new FlowclashException("workers must be 1.." + MAX_WORKERS + ", got " + n);
             }
             this.workers = n;
             return this;

@@ -160,18 +160,19 @@ public final class KernelLab
     {
         /**
          * @return clash_resolve of the run: the kernel's counter where it has one (5.10+); on older kernels the
-         * clashes from the DNAT counter (packets that made a new conntrack) minus the conntracks that stayed.
+         * clashes from the DNAT counter (packets that made a new conntrack: one per flow plus one per clash) minus
+         * the flows ({@code conntrack -L}, which lists no hidden NAT_CLASH entry).
          */
         public long clashResolve()
         {
             final Long c = stat.get("clashres");
-            return c != null ? c : Math.max(0, dnatCounter - entriesCount);
+            return c != null ? c : Math.max(0, dnatCounter - entriesListed);
         }
 
         /** @return where {@link #clashResolve} came from. */
         public String clashResolveSource()
         {
-            return stat.containsKey("clashres") ? "clashres" : "nft DNAT counter - conntrack -C";
+            return stat.containsKey("clashres") ? "clashres" : "nft DNAT counter - conntrack -L";
         }
 
         /** @return the natclash nft counter under its emulation meaning: drops of split losers. */
@@ -610,7 +611,12 @@ public final class KernelLab
             final Path dir = state.dir();
             final Path hosts = Files.writeString(dir.resolve("hosts"),
                 "10.1.2.3 " + TEST_NAME + "\nfd00:1::3 " + TEST_NAME + "\n");
-            final Path etc = Paths.get("/etc/netns").resolve(client);
+            final Path etcNetns = Paths.get("/etc/netns");
+            if (!Files.isDirectory(etcNetns))
+            {
+                state.record("rmdir", etcNetns.toString()); // made by this run: removed again if empty
+            }
+            final Path etc = etcNetns.resolve(client);
             state.record("etc", etc.toString());
             Files.createDirectories(etc);
             final String opts = options.resolvOptions().equals("default") ? "" :

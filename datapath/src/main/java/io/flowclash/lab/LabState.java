@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * up later and a live run never is. Each run has a directory {@code /run/flowclash-lab/<name>/}: an {@code owner}
  * file (the run's pid and the process start time, so a reused pid is not taken for the owner) and a
  * {@code resources} file, one line per thing made ({@code netns NAME}, {@code cgroup PATH}, {@code mount PATH},
- * {@code etc PATH}); the run's built helpers live in its {@code build} folder. Lines are appended before the thing
+ * {@code etc PATH}, {@code rmdir PATH} for a folder the run made that others may share, removed only if empty); the run's built helpers live in its {@code build} folder. Lines are appended before the thing
  * is created, so the record is never behind the machine.
  *
  * <p>Concurrency: one run appends to its own files only (from the thread that builds the topology);
@@ -170,6 +170,7 @@ public final class LabState
                     }
                 }
                 case "etc" -> Resources.deleteRecursively(Paths.get(kv[1]));
+                case "rmdir" -> Resources.deleteIfEmpty(Paths.get(kv[1]));
                 default ->
                 {
                     // a line of a newer version: left alone

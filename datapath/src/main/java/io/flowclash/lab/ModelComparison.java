@@ -14,7 +14,7 @@ import java.util.Locale;
 
 /**
  * Sets the model beside a kernel-lab run: the same pairs and backends through the design that models this kernel
- * ({@code nf-reverse-merge}, 6.12+), racing with the clash rate the kernel showed, and, for the old eras, the
+ * (the kernel-version table's design for {@code uname -r}), racing with the clash rate the kernel showed, and, for the old eras, the
  * drops each model design predicts for the clashes the kernel saw (5.0 - 5.5 drop the split ones; <= 4.18 drop
  * every clash).
  *

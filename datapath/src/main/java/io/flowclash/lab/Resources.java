@@ -78,6 +78,18 @@ final class Resources
         return true;
     }
 
+    static void deleteIfEmpty(final Path dir)
+    {
+        try
+        {
+            Files.deleteIfExists(dir);
+        }
+        catch (final IOException notEmpty)
+        {
+            // another run (or the user) has an entry in it: left alone
+        }
+    }
+
     static void deleteRecursively(final Path p)
     {
         if (!Files.exists(p))

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowclash.datapath.BuildInfo;
 import io.flowclash.datapath.Designs;
 import io.flowclash.datapath.FlowclashException;
+import io.flowclash.datapath.kernel.KernelDesignTable;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,10 +75,11 @@ public final class ComparisonResults
      * @param runner    runs one scenario as {@code flowclash run --json} does.
      * @param inputs    from {@link #readInputs}.
      * @param progress  progress bar.
+     * @param hlogs     receives each scenario's and design's latency log, to be written into {@code hlog/}.
      * @return the document.
      */
     public static ObjectNode build(final String mode, final List<Scenario> scenarios, final ScenarioRunner runner,
-        final ObjectNode inputs, final Progress progress)
+        final ObjectNode inputs, final Progress progress, final List<ReportWriter.Hlog> hlogs)
     {
         final long start = System.nanoTime();
         final ObjectNode doc = MAPPER.createObjectNode();
@@ -97,8 +99,7 @@ public final class ComparisonResults
         {
             final Scenario s = scenarios.get(i);
             progress.update(i, scenarios.size(), s.id());
-            final JsonNode run = runner.run(s);
-            list.add(scenario(s, run));
+            list.add(scenario(s, runner.run(s), hlogs));
         }
         progress.done();
         doc.put("scenarioCount", list.size());
@@ -109,11 +110,15 @@ public final class ComparisonResults
         return doc;
     }
 
-    private static ObjectNode scenario(final Scenario s, final JsonNode run)
+    private static ObjectNode scenario(final Scenario s, final ScenarioRunner.Run given,
+        final List<ReportWriter.Hlog> hlogs)
     {
+        final JsonNode run = given.json();
         final ObjectNode o = MAPPER.createObjectNode();
         o.put("id", s.id());
         o.put("family", s.family());
+        o.put("resolver", s.resolver().id());
+        o.put("resolverLabel", s.resolver().label());
         o.put("race", s.race());
         o.put("backends", s.backends());
         o.put("workaround", s.workaround().id());
@@ -121,20 +126,32 @@ public final class ComparisonResults
         o.put("command", s.commandLine());
         o.put("workload", run.path("workload").asText());
         final ArrayNode results = o.putArray("results");
-        final JsonNode given = run.get("results");
-        if (given == null || !given.isArray())
+        final JsonNode rows = run.get("results");
+        if (rows == null || !rows.isArray())
         {
             throw new FlowclashException("scenario " + s.id() + ": the run printed no results array");
         }
-        for (final JsonNode r : given)
+        for (final JsonNode r : rows)
         {
+            final String design = r.get("design").asText();
             final ObjectNode copy = r.deepCopy();
             final long lookups = r.path("lookups").path("total").asLong();
-            final long slow = r.path("lookups").path("stalled").asLong();
+            // dns-lookups: the resolvers' latency (slowShare = lookups over 1 s); other workloads: stalled lookups
+            final long slow = r.has("slowShare") ? Math.round(r.get("slowShare").asDouble() * lookups) :
+                r.path("lookups").path("stalled").asLong();
             final ObjectNode derived = copy.putObject("report");
             derived.put("slowLookups", slow);
             derived.put("slowSharePercent", lookups == 0 ? 0.0 : Figures.round(100.0 * slow / lookups, 2));
             derived.put("entriesTotal", r.path("entries").asLong() + r.path("hiddenEntries").asLong());
+            final String hlog = given.hlogs().get(design);
+            if (hlog != null)
+            {
+                final String name = s.id() + "--" + design + ".hlog";
+                hlogs.add(new ReportWriter.Hlog(name, hlog));
+                derived.put("hlog", "hlog/" + name);
+                derived.set("latencyPercentilesMs", LatencyLog.percentiles(hlog,
+                    r.path("latencyMs").path("max").asDouble(Double.MAX_VALUE), s.id() + " " + design));
+            }
             results.add(copy);
         }
         return o;
@@ -169,7 +186,7 @@ public final class ComparisonResults
             {
                 final ObjectNode row = rows.addObject();
                 row.put("design", id);
-                row.put("kernels", Designs.get(id).models());
+                row.put("kernels", kernels(id));
                 final ArrayNode holds = row.putArray("holds");
                 final ArrayNode fails = row.putArray("fails");
                 boolean bare = true;
@@ -220,6 +237,13 @@ public final class ComparisonResults
             }
         }
         return null;
+    }
+
+    /** @return the kernel releases a design models: the kernel-version table's range, else the registry's. */
+    static String kernels(final String id)
+    {
+        return KernelDesignTable.DESIGN_IDS.contains(id) ? "Linux " + KernelDesignTable.era(id) :
+            Designs.get(id).models();
     }
 
     private static ObjectNode versions()

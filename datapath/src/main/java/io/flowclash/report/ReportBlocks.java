@@ -195,22 +195,24 @@ final class ReportBlocks
 
     private static void scenario(final List<Block> b, final JsonNode s)
     {
-        b.add(new Heading(3, s.get("id").asText() + ": " + s.get("family").asText() + ", " +
+        b.add(new Heading(3, "`" + s.get("id").asText() + "`: " + s.get("family").asText() + ", " +
             s.get("backends").asText() + " backend(s), " + s.get("workaroundLabel").asText()));
         b.add(new Code(s.get("command").asText()));
         final List<List<String>> rows = new ArrayList<>();
         for (final JsonNode r : s.get("results"))
         {
             final JsonNode c = r.get("counters");
+            final JsonNode lat = r.path("latencyMs");
             rows.add(List.of("`" + r.get("design").asText() + "`", show(r.get("processed")), show(r.get("accepted")),
                 show(r.get("dropped")), show(r.get("lookups").get("total")),
                 show(r.get("report").get("slowLookups")), show(r.get("report").get("slowSharePercent")),
+                show(lat.get("p50")), show(lat.get("p99")), show(lat.get("max")),
                 show(r.get("entries")), show(r.get("hiddenEntries")), show(c.get("insert_failed")),
                 show(c.get("clash_resolve"))));
         }
-        b.add(new Table("Workload " + s.get("workload").asText() + ".",
-            List.of("design", "processed", "accepted", "dropped", "lookups", "slow", "slow %", "entries", "hidden",
-                "insert_failed", "clash_resolve"), rows));
+        b.add(new Table("Workload " + s.get("workload").asText() + "; latency in virtual-time ms.",
+            List.of("design", "processed", "accepted", "dropped", "lookups", "slow", "slow %", "p50 ms", "p99 ms",
+                "max ms", "entries", "hidden", "insert_failed", "clash_resolve"), rows));
     }
 
     static String show(final JsonNode n)

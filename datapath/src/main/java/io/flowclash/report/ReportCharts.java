@@ -8,6 +8,8 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 
 import java.io.IOException;
@@ -38,7 +40,21 @@ final class ReportCharts
         final ArrayNode out = ComparisonResults.mapper().createArrayNode();
         for (final JsonNode family : families(doc))
         {
-            slowShare(doc, family.asText(), charts, out);
+            final JsonNode first = firstOf(doc, family.asText());
+            if (first.get("race").asText().equals("always"))
+            {
+                latency(doc, family.asText(), charts, out);
+            }
+        }
+        for (final JsonNode family : families(doc))
+        {
+            // every resolver when every pair races; the other race modes for glibc's default only
+            final JsonNode first = firstOf(doc, family.asText());
+            if (first.get("race").asText().equals("always") ||
+                first.get("resolver").asText().equals(Resolver.GLIBC.id()))
+            {
+                slowShare(doc, family.asText(), charts, out);
+            }
         }
         dropsAndHidden(doc, charts, out);
         for (int i = 0; i < doc.get("jmh").size(); i++)
@@ -50,6 +66,78 @@ final class ReportCharts
             kernelVsModel(doc.get("kernelLab").get(i), i, charts, out);
         }
         return out;
+    }
+
+    private static JsonNode firstOf(final JsonNode doc, final String family)
+    {
+        for (final JsonNode s : doc.get("scenarios"))
+        {
+            if (s.get("family").asText().equals(family))
+            {
+                return s;
+            }
+        }
+        throw new IllegalStateException("no scenario of family " + family);
+    }
+
+    /** The family's scenario without a workaround at 2 backends, else its first. */
+    private static JsonNode plain(final JsonNode doc, final String family)
+    {
+        for (final JsonNode c : doc.get("scenarios"))
+        {
+            if (c.get("family").asText().equals(family) &&
+                c.get("workaround").asText().equals(Workaround.NONE.id()) && c.get("backends").asInt() == 2)
+            {
+                return c;
+            }
+        }
+        return firstOf(doc, family);
+    }
+
+    private static void latency(final JsonNode doc, final String family, final Path charts, final ArrayNode out)
+        throws IOException
+    {
+        final JsonNode s = plain(doc, family);
+        final XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+            .title("Lookup latency by percentile, " + s.get("id").asText()).xAxisTitle("percentile")
+            .yAxisTitle("lookup latency (ms, log scale)").build();
+        style(chart.getStyler());
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setMarkerSize(4);
+        chart.getStyler().setXAxisMin(0.0);
+        chart.getStyler().setXAxisMax(4.0);
+        // x = log10(1 / (1 - percentile)), a linear axis: 0 is 0 %, 1 is 90 %, 2 is 99 %, 3 is 99.9 %, 4 is 99.99 %
+        // (a custom label formatter on XChart's logarithmic axis steps linearly through the decades: it never ends)
+        chart.setCustomXAxisTickLabelsFormatter(x -> Math.abs(x - Math.rint(x)) > 1e-9 ? "" :
+            Figures.show(Figures.round(100.0 * (1 - Math.pow(10, -Math.rint(x))), 2)) + "%");
+        int series = 0;
+        for (final JsonNode r : s.get("results"))
+        {
+            final JsonNode points = r.path("report").path("latencyPercentilesMs");
+            final List<Double> x = new ArrayList<>();
+            final List<Double> y = new ArrayList<>();
+            for (final JsonNode p : points)
+            {
+                if (p.get("ms").asDouble() > 0)
+                {
+                    x.add(Math.log10(1 / (1 - p.get("percentile").asDouble() / 100)));
+                    y.add(p.get("ms").asDouble());
+                }
+            }
+            if (!x.isEmpty())
+            {
+                chart.addSeries(r.get("design").asText(), x, y);
+                series++;
+            }
+        }
+        if (series == 0)
+        {
+            return;
+        }
+        save(chart, "latency-" + slug(family), "Lookup latency per design (" + family + ")",
+            "How long each design makes a lookup take, by percentile, on a log scale: a step up to seconds is a " +
+                "resolver timeout, and the percentile where it starts is the share of lookups that waited.",
+            charts, out);
     }
 
     private static ArrayNode families(final JsonNode doc)
@@ -115,16 +203,7 @@ final class ReportCharts
     private static void dropsAndHidden(final JsonNode doc, final Path charts, final ArrayNode out) throws IOException
     {
         // the first family's scenario without a workaround at 2 backends: the race as a default cluster meets it
-        JsonNode s = doc.get("scenarios").get(0);
-        for (final JsonNode c : doc.get("scenarios"))
-        {
-            if (c.get("family").equals(s.get("family")) && c.get("workaround").asText().equals(Workaround.NONE.id()) &&
-                c.get("backends").asInt() == 2)
-            {
-                s = c;
-                break;
-            }
-        }
+        final JsonNode s = plain(doc, doc.get("scenarios").get(0).get("family").asText());
         final List<String> designs = designs(doc);
         final List<Long> drops = new ArrayList<>();
         final List<Long> hidden = new ArrayList<>();
@@ -214,13 +293,18 @@ final class ReportCharts
     {
         final CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(x)
             .yAxisTitle(y).build();
-        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        style(c.getStyler());
         c.getStyler().setXAxisLabelRotation(20);
-        c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         c.getStyler().setPlotGridVerticalLinesVisible(false);
         c.getStyler().setOverlapped(false);
         return c;
+    }
+
+    private static void style(final org.knowm.xchart.style.AxesChartStyler st)
+    {
+        st.setLegendPosition(Styler.LegendPosition.OutsideS);
+        st.setLegendLayout(Styler.LegendLayout.Horizontal);
+        st.setChartBackgroundColor(java.awt.Color.WHITE);
     }
 
     static String slug(final String s)

@@ -5,32 +5,44 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One cell of the compare matrix: every selected design on one stream with one race mode, backend count and
- * workaround. It is exactly one {@code flowclash run} invocation, {@link #runArgs()}, so that a reader can rerun any
- * row of the report by hand and get the same figures.
+ * One cell of the compare matrix: every selected design on one stream of DNS lookups with one resolver, race mode,
+ * backend count and workaround. It is exactly one {@code flowclash run} invocation, {@link #runArgs()}, so that a
+ * reader can rerun any row of the report by hand and get the same figures.
  *
- * @param family      the scenario family the verdicts group by (race mode and resolver).
+ * @param resolver    the resolver model and options.
  * @param race        the {@code --race} value.
  * @param backends    service backends.
  * @param workaround  the workaround applied.
  * @param workload    the {@code --workload} spec.
  * @param designs     the {@code --design} selection.
  */
-public record Scenario(String family, String race, int backends, Workaround workaround, String workload,
+public record Scenario(Resolver resolver, String race, int backends, Workaround workaround, String workload,
     String designs)
 {
+    /** @return the family the verdicts group by: race mode and resolver. */
+    public String family()
+    {
+        return "race " + race + ", " + resolver.label();
+    }
+
     /** @return an id unique within a matrix, usable as a file name. */
     public String id()
     {
-        return String.format(Locale.ROOT, "%s-b%d-%s", race.replace("=", "").replace(".", ""), backends,
-            workaround.id());
+        return String.format(Locale.ROOT, "%s-%s-b%d-%s", resolver.id(), race.replace("=", "").replace(".", ""),
+            backends, workaround.id());
     }
 
     /** @return the arguments of the {@code flowclash run} invocation this scenario is (without the subcommand). */
     public List<String> runArgs()
     {
         final List<String> args = new ArrayList<>(List.of("--design", designs, "--workload", workload,
-            "--race", race, "--backends", Integer.toString(backends), "--selector", workaround.selector()));
+            "--resolver", resolver.kind(), "--race", race, "--backends", Integer.toString(backends),
+            "--selector", workaround.selector()));
+        if (resolver.options() != null)
+        {
+            args.add("--resolv-options");
+            args.add(resolver.options());
+        }
         if (workaround.notrack())
         {
             args.add("--notrack");

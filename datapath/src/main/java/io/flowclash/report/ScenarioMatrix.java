@@ -4,27 +4,35 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The scenario matrices of {@code flowclash compare}: race modes x backends x workarounds, every design in each
- * cell. Quick finishes in well under a minute on 2 cores; full is for big machines (more sockets, more race
- * probabilities, round robin as well).
+ * The scenario matrices of {@code flowclash compare}: resolvers x race modes x backends x workarounds, every design
+ * in each cell. Quick finishes in under a minute on 2 cores; full is the whole product on more lookups, for big
+ * machines.
  */
 public final class ScenarioMatrix
 {
     /** The designs every scenario runs. */
     public static final String DESIGNS = "all";
+    /** Quick: lookups of the always and p= families. */
+    public static final String QUICK_LOOKUPS = "dns-lookups:clients=200,lookups=5";
+    /** Quick: lookups of the real family (each racing batch is a hand-off between two spinning workers). */
+    public static final String QUICK_REAL_LOOKUPS = "dns-lookups:clients=50,lookups=2";
+    /** Full: lookups of every family. */
+    public static final String FULL_LOOKUPS = "dns-lookups:clients=1000,lookups=20";
 
     private ScenarioMatrix()
     {
     }
 
-    /** @return the quick matrix. */
+    /**
+     * @return the quick matrix: race always for every resolver; p=0.05 for glibc and musl; real for glibc and musl
+     *     at 2 backends without a workaround, with IPVS sh, and with one replica (IPVS dh is one backend for one VIP,
+     *     as one replica; NOTRACK keeps the table out whatever the timing).
+     */
     public static List<Scenario> quick()
     {
-        final List<Scenario> out = build(List.of("always", "p=0.05"), "dns-pairs:sockets=1000");
-        // a real race costs a thread hand-off per pair (two spinning workers), and a scheduler quantum when the
-        // machine is loaded: fewer pairs, 2 backends, and neither IPVS dh (one VIP: one backend, as one replica)
-        // nor NOTRACK (nothing enters the table, whatever the timing)
-        for (final Scenario s : build(List.of("real"), "dns-pairs:sockets=100"))
+        final List<Scenario> out = new ArrayList<>(build(Resolver.all(), List.of("always"), QUICK_LOOKUPS));
+        out.addAll(build(List.of(Resolver.GLIBC, Resolver.MUSL), List.of("p=0.05"), QUICK_LOOKUPS));
+        for (final Scenario s : build(List.of(Resolver.GLIBC, Resolver.MUSL), List.of("real"), QUICK_REAL_LOOKUPS))
         {
             if (s.backends() != 3 && s.workaround() != Workaround.IPVS_DH && s.workaround() != Workaround.NOTRACK)
             {
@@ -34,33 +42,37 @@ public final class ScenarioMatrix
         return out;
     }
 
-    /** @return the full matrix. */
+    /** @return the full matrix: every resolver x always, p=0.01, p=0.05, p=0.5, real x every workaround. */
     public static List<Scenario> full()
     {
-        return build(List.of("always", "p=0.01", "p=0.05", "p=0.5", "real"), "dns-pairs:sockets=20000,clients=1000");
+        return build(Resolver.all(), List.of("always", "p=0.01", "p=0.05", "p=0.5", "real"), FULL_LOOKUPS);
     }
 
     /**
-     * @param races    race modes, one family each.
-     * @param workload workload spec.
-     * @return every race x (one replica, or 2 and 3 backends x each other workaround).
+     * @param resolvers resolvers.
+     * @param races     race modes.
+     * @param workload  workload spec.
+     * @return every resolver x race x (one replica, or 2 and 3 backends x each other workaround).
      */
-    public static List<Scenario> build(final List<String> races, final String workload)
+    public static List<Scenario> build(final List<Resolver> resolvers, final List<String> races,
+        final String workload)
     {
         final List<Scenario> out = new ArrayList<>();
-        for (final String race : races)
+        for (final Resolver r : resolvers)
         {
-            final String family = "race " + race;
-            for (final Workaround w : Workaround.all())
+            for (final String race : races)
             {
-                if (w.backends() != 0)
+                for (final Workaround w : Workaround.all())
                 {
-                    out.add(new Scenario(family, race, w.backends(), w, workload, DESIGNS));
-                    continue;
-                }
-                for (final int backends : new int[]{2, 3})
-                {
-                    out.add(new Scenario(family, race, backends, w, workload, DESIGNS));
+                    if (w.backends() != 0)
+                    {
+                        out.add(new Scenario(r, race, w.backends(), w, workload, DESIGNS));
+                        continue;
+                    }
+                    for (final int backends : new int[]{2, 3})
+                    {
+                        out.add(new Scenario(r, race, backends, w, workload, DESIGNS));
+                    }
                 }
             }
         }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowclash.report.ComparisonResults;
 import io.flowclash.report.Progress;
+import io.flowclash.report.ReportWriter;
+import io.flowclash.report.Resolver;
 import io.flowclash.report.Scenario;
 import io.flowclash.report.ScenarioMatrix;
 import org.junit.jupiter.api.Test;
@@ -32,17 +34,22 @@ class CompareCommandTest
     void shouldGiveTheFiguresOfSingleRunsOfEachDesign() throws IOException
     {
         final List<Scenario> scenarios = new ArrayList<>();
-        for (final Scenario s : ScenarioMatrix.build(List.of("always", "p=0.2"), "dns-pairs:sockets=300"))
+        for (final Scenario s : ScenarioMatrix.build(List.of(Resolver.GLIBC, Resolver.MUSL), List.of("always", "p=0.2"),
+            "dns-lookups:clients=60,lookups=3"))
         {
             if (s.backends() != 3)
             {
                 scenarios.add(s);
             }
         }
+        scenarios.addAll(ScenarioMatrix.build(List.of(Resolver.GLIBC_SINGLE_REQUEST_REOPEN), List.of("always"),
+            "dns-lookups:clients=60,lookups=3").subList(0, 2));
+        final List<ReportWriter.Hlog> hlogs = new ArrayList<>();
         final ObjectNode doc = ComparisonResults.build("test", scenarios, CompareCommand.runner(),
-            ComparisonResults.readInputs(List.of(), List.of()), new Progress(System.err, false));
+            ComparisonResults.readInputs(List.of(), List.of()), new Progress(System.err, false), hlogs);
         assertThat(doc.get("scenarios").size()).isEqualTo(scenarios.size());
         long dropped = 0;
+        long slow = 0;
         int compared = 0;
         for (int i = 0; i < scenarios.size(); i++)
         {
@@ -67,29 +74,50 @@ class CompareCommandTest
                 m.remove("wallNs");
                 m.remove("report");
                 assertThat(m).as("%s %s", s.id(), design).isEqualTo(a);
+                final long total = alone.get("lookups").get("total").asLong();
+                assertThat(total).isEqualTo(180);
                 assertThat(matrix.get("report").get("slowLookups").asLong())
-                    .isEqualTo(alone.get("lookups").get("stalled").asLong());
+                    .isEqualTo(Math.round(alone.get("slowShare").asDouble() * total));
+                // the latency log written beside it holds the same histogram as the run's figures
+                final JsonNode points = matrix.get("report").get("latencyPercentilesMs");
+                for (final JsonNode p : points)
+                {
+                    if (p.get("percentile").asDouble() == 50)
+                    {
+                        assertThat(p.get("ms").asDouble()).isCloseTo(alone.get("latencyMs").get("p50").asDouble(),
+                            org.assertj.core.data.Offset.offset(0.0011));
+                    }
+                    if (p.get("percentile").asDouble() == 99)
+                    {
+                        assertThat(p.get("ms").asDouble()).isCloseTo(alone.get("latencyMs").get("p99").asDouble(),
+                            org.assertj.core.data.Offset.offset(0.0011));
+                    }
+                }
+                slow += matrix.get("report").get("slowLookups").asLong();
                 dropped += matrix.get("dropped").asLong();
                 compared++;
             }
         }
         assertThat(compared).isEqualTo(scenarios.size() * io.flowclash.datapath.Designs.all().size());
         assertThat(dropped).as("the matrix has drops to compare").isPositive();
+        assertThat(slow).as("the matrix has slow lookups to compare").isPositive();
+        assertThat(hlogs).hasSize(compared);
     }
 
     @Test
     void shouldAccountForEveryPacketWhenRacesAreReal()
     {
-        final List<Scenario> scenarios = ScenarioMatrix.build(List.of("real"), "dns-pairs:sockets=100").subList(0, 2);
+        final List<Scenario> scenarios = ScenarioMatrix.build(List.of(Resolver.MUSL), List.of("real"),
+            "dns-lookups:clients=30,lookups=2").subList(0, 2);
         final ObjectNode doc = ComparisonResults.build("test", scenarios, CompareCommand.runner(),
-            ComparisonResults.readInputs(List.of(), List.of()), new Progress(System.err, false));
+            ComparisonResults.readInputs(List.of(), List.of()), new Progress(System.err, false), new ArrayList<>());
         for (final JsonNode s : doc.get("scenarios"))
         {
             for (final JsonNode r : s.get("results"))
             {
                 assertThat(r.get("accepted").asLong() + r.get("dropped").asLong()).as(r.get("design").asText())
                     .isEqualTo(r.get("processed").asLong());
-                assertThat(r.get("lookups").get("total").asLong()).isEqualTo(100);
+                assertThat(r.get("lookups").get("total").asLong()).isEqualTo(60);
             }
         }
     }

@@ -108,7 +108,7 @@ class KernelOptionsTest
             assertThat(s.total("drop")).isEqualTo(Long.parseLong(m.group(2)));
             assertThat(s.total("insert_failed")).isPositive();
         }
-        assertThat(r.out()).contains("# layout of Linux 4.12 - 5.9").contains("# layout of Linux 3.x - 4.11")
+        assertThat(r.out()).contains("# layout of Linux 4.9 - 5.9").contains("# layout of Linux 3.x - 4.8")
             .contains("not counted by the model, printed 0:");
         final StreamCommandTest.Result kernel = run("run", "--kernel", "6.18", "--workload", "dns-pairs:sockets=50",
             "--proc");

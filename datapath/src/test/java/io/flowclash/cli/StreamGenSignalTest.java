@@ -37,7 +37,7 @@ class StreamGenSignalTest
     {
         final Path out = dir.resolve("x.fcs");
         final Path log = Files.createTempFile("flowclash-signal-test", ".log");
-        final Process child = ChildJvm.builder("512m", FlowclashCommand.class.getName(), "stream", "gen", "--workload", "pairs-storm:sockets=1500000", "--out", out.toString())
+        final Process child = ChildJvm.builder("512m", FlowclashCommand.class.getName(), "stream", "gen", "--quiet", "--workload", "pairs-storm:sockets=1500000", "--out", out.toString())
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try
         {

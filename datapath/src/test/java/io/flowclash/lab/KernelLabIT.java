@@ -19,13 +19,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class KernelLabIT
 {
-    private static final int PAIRS = 2000;
+    private static final int PAIRS = 1000;
     private static final int SLOW_LOOKUPS = 3;
     private static final List<String> OURS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private static boolean etcNetnsBefore;
 
     @BeforeAll
     static void prerequisites()
     {
+        etcNetnsBefore = java.nio.file.Files.isDirectory(java.nio.file.Paths.get("/etc/netns"));
         KernelLab.checkPrerequisites(KernelLab.Options.lookups("out", 2, "none", false, "musl", "default", 1, 1.0,
             "socket"));
     }
@@ -89,9 +92,10 @@ class KernelLabIT
     @Test
     void shouldCountSplitPairsFromASourceThatDoesNotExpireOnLongRuns()
     {
-        // 12,000 spin pairs take longer than the 1 s NAT_CLASH lifetime: conntrack -C minus pairs loses the early
-        // hidden entries, the responder (and the nft counter on NAT_CLASH packets) do not
-        final int pairs = 12_000;
+        // 8,000 spin pairs on a busy machine take longer than the 1 s NAT_CLASH lifetime: conntrack -C minus pairs
+        // loses the early hidden entries, the responder and the nft counter on NAT_CLASH packets do not (on an idle
+        // machine the run is shorter and all three agree, which the assertion also accepts)
+        final int pairs = 8_000;
         final KernelLab.Readings k = run("out", 2, "spin", false, false, "none", pairs);
         final ModelComparison c = ModelComparison.of(k);
         assertThat(k.split()).as("responder split").isPositive();
@@ -120,7 +124,7 @@ class KernelLabIT
     @Test
     void shouldDropExactlyTheSplitClashesWhenEmulating50()
     {
-        final KernelLab.Readings k = run("out", 2, "spin", true, false, "same-origin", 1000);
+        final KernelLab.Readings k = run("out", 2, "spin", true, false, "same-origin", 500);
         // the NAT_CLASH entries are inserted before the chain drops them: the counter is the split losers
         final long split = k.natclash();
         assertThat(k.natclashDrops()).as("emulated 5.0-5.5 drops = split clashes").isEqualTo(split);
@@ -129,7 +133,7 @@ class KernelLabIT
         assertThat(k.senderEperm()).as("in the out placement the sender sees EPERM").isEqualTo(k.natclashDrops());
         // exact: the backends got every query but the dropped ones; a client with a 5 ms timeout may also count a
         // late reply as lost, so lost replies are at least the drops
-        assertThat(k.received() + k.rcvbufErrors()).isEqualTo(2000 - k.natclashDrops());
+        assertThat(k.received() + k.rcvbufErrors()).isEqualTo(1000 - k.natclashDrops());
         assertThat(k.lostReplies()).as("each dropped query is a lost reply").isGreaterThanOrEqualTo(k.natclashDrops());
     }
 
@@ -147,7 +151,7 @@ class KernelLabIT
     @Test
     void shouldKeepNotrackTrafficOutOfConntrack()
     {
-        final KernelLab.Readings k = run("pre", 2, "spin", true, true, "none", 1000);
+        final KernelLab.Readings k = run("pre", 2, "spin", true, true, "none", 500);
         assertThat(k.clashResolve()).isZero();
         assertThat(k.entriesListed()).as("no conntrack entry for DNS").isZero();
         assertThat(k.dnatCounter()).as("no DNAT").isZero();
@@ -197,10 +201,14 @@ class KernelLabIT
         assertThat(k.injector("paired")).as("raced lookups").isEqualTo(SLOW_LOOKUPS);
         assertThat(k.natclash() + k.mergedDrops()).as("one query dropped per raced lookup").isEqualTo(SLOW_LOOKUPS);
         // glibc's poll timeout (5 s), then it retries the missing query alone and succeeds
-        assertThat(k.latencyUs().getMinValue()).as("fastest lookup, us").isGreaterThanOrEqualTo(5_000_000);
+        assertThat(k.latencyUs().highestEquivalentValue(k.latencyUs().getMinValue())).as("fastest lookup, us")
+            .isGreaterThanOrEqualTo(5_000_000);
         final LookupPrediction p = LookupPrediction.of(k.options());
         assertThat(p.stalled()).as("model: stalled lookups").isEqualTo(SLOW_LOOKUPS);
-        assertThat(p.latency().getMinValue()).as("model: every lookup waits the timer").isGreaterThanOrEqualTo(p.timerUs());
+        // histogram values are buckets of 0.1 %: compare the top of the lowest bucket
+        assertThat(p.latency().highestEquivalentValue(p.latency().getMinValue()))
+            .as("model: every lookup waits the timer")
+            .isGreaterThanOrEqualTo(p.timerUs());
         assertThat(k.latencyUs().getMaxValue()).as("real vs the model's latency, within the RTT and scheduling")
             .isBetween(p.latency().getMaxValue() - 100_000, p.latency().getMaxValue() + 500_000);
     }
@@ -212,10 +220,13 @@ class KernelLabIT
         assertAllAnswered(k);
         assertThat(k.injector("paired")).isEqualTo(SLOW_LOOKUPS);
         // musl retransmits the unanswered query after timeout / attempts = 2.5 s
-        assertThat(k.latencyUs().getMinValue()).isGreaterThanOrEqualTo(2_500_000);
+        assertThat(k.latencyUs().highestEquivalentValue(k.latencyUs().getMinValue())).isGreaterThanOrEqualTo(2_500_000);
         final LookupPrediction p = LookupPrediction.of(k.options());
         assertThat(p.stalled()).isEqualTo(SLOW_LOOKUPS);
-        assertThat(p.latency().getMinValue()).as("model: every lookup waits the timer").isGreaterThanOrEqualTo(p.timerUs());
+        // histogram values are buckets of 0.1 %: compare the top of the lowest bucket
+        assertThat(p.latency().highestEquivalentValue(p.latency().getMinValue()))
+            .as("model: every lookup waits the timer")
+            .isGreaterThanOrEqualTo(p.timerUs());
         assertThat(k.latencyUs().getMaxValue()).as("real vs the model's latency, within the RTT and scheduling")
             .isBetween(p.latency().getMaxValue() - 100_000, p.latency().getMaxValue() + 500_000);
     }
@@ -271,7 +282,7 @@ class KernelLabIT
         assertAllAnswered(k);
         assertThat(k.dnatCounter()).isZero();
         assertThat(k.mergedDrops()).as("identical tuples: the merged loser is dropped").isEqualTo(2);
-        assertThat(k.latencyUs().getMinValue()).isGreaterThanOrEqualTo(5_000_000);
+        assertThat(k.latencyUs().highestEquivalentValue(k.latencyUs().getMinValue())).isGreaterThanOrEqualTo(5_000_000);
         assertThat(LookupPrediction.of(k.options()).stalled()).isEqualTo(2);
     }
 
@@ -330,8 +341,10 @@ class KernelLabIT
     private static Process labProcess(final String... args) throws Exception
     {
         final List<String> cmd = new java.util.ArrayList<>(List.of(
-            java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-            System.getProperty("java.class.path"), "io.flowclash.cli.FlowclashCommand", "kernel-lab"));
+            java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(List.of(io.flowclash.datapath.BuildInfo.JVM_ARGS.split(" "))); // the model needs Agrona's flags
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.flowclash.cli.FlowclashCommand",
+            "kernel-lab"));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
@@ -398,6 +411,77 @@ class KernelLabIT
         assertThat(Shell.run("cat", "/proc/mounts")).doesNotContain(name);
     }
 
+    private static String output(final Process p) throws Exception
+    {
+        final String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    @Test
+    void shouldExplainTheSenderReadingsWithoutSentinelsInSinkModeAndUnderNotrack() throws Exception
+    {
+        final Process sink = labProcess("--pairs", "100", "--mode", "one-thread");
+        final String s = output(sink);
+        assertThat(sink.exitValue()).as(s).isZero();
+        assertThat(s).doesNotContain("lost=").doesNotContain("-1 ").contains("failed sends / of them EPERM")
+            .contains("EPERM: a drop in the sender's own POSTROUTING").contains("split readings");
+        final Process notrack = labProcess("--pairs", "100", "--placement", "pre", "--replies", "--notrack");
+        final String n = output(notrack);
+        assertThat(notrack.exitValue()).as(n).isZero();
+        assertThat(n).contains("nft DNAT counter (NOTRACK: nothing is DNATed)").containsPattern("DNATed\\)\\s+0\\s+\\(0\\)");
+    }
+
+    @Test
+    void shouldCheckEveryToolOnPathBeforeCreatingAnything(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path bin)
+        throws Exception
+    {
+        for (final String tool : List.of("ip", "nft", "sysctl"))
+        {
+            final String where = Shell.run("sh", "-c", "command -v " + tool).trim();
+            java.nio.file.Files.createSymbolicLink(bin.resolve(tool), java.nio.file.Paths.get(where));
+        }
+        final List<String> cmd = new java.util.ArrayList<>(List.of(
+            java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+            System.getProperty("java.class.path"), "io.flowclash.cli.FlowclashCommand", "kernel-lab", "--pairs",
+            "100"));
+        final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("PATH", bin.toString()); // conntrack is in /usr/sbin, but not on this PATH
+        final String before = Shell.run("ip", "netns", "list");
+        final Process p = pb.start();
+        final String out = output(p);
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(out.trim()).contains("'conntrack' on PATH").contains("apt-get install -y conntrack")
+            .doesNotContain("\n");
+        assertThat(Shell.run("ip", "netns", "list")).isEqualTo(before);
+    }
+
+    @Test
+    void shouldTearDownAndNameTheChildThatCrashed() throws Exception
+    {
+        final Process p = labProcess("--lookups", "3", "--race-share", "1", "--emulate", "drop");
+        final java.nio.file.Path run = awaitRun(p);
+        final String name = run.getFileName().toString();
+        final String program = run.resolve("build").resolve("lookup-glibc").toString();
+        ProcessHandle lookup = null;
+        final long until = System.nanoTime() + 20_000_000_000L;
+        while (lookup == null && System.nanoTime() < until)
+        {
+            lookup = ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").startsWith(program))
+                .filter(h -> h.parent().map(q -> !q.info().commandLine().orElse("").startsWith(program)).orElse(true))
+                .findFirst().orElse(null);
+            Thread.sleep(20);
+        }
+        assertThat(lookup).as("the lookup program").isNotNull();
+        lookup.destroyForcibly(); // the client crashes mid-run
+        final String out = output(p);
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(out).contains("the glibc lookup program was killed by signal 9")
+            .contains("everything the run made is removed");
+        assertThat(run).doesNotExist();
+        assertThat(Shell.run("ip", "netns", "list")).doesNotContain(name);
+    }
+
     @AfterAll
     static void nothingLeft()
     {
@@ -414,6 +498,9 @@ class KernelLabIT
             assertThat(java.nio.file.Paths.get("/etc/netns", name + "-cli")).as("/etc/netns entry left")
                 .doesNotExist();
         }
+        final java.io.File[] etc = new java.io.File("/etc/netns").listFiles();
+        assertThat(etcNetnsBefore || etc == null || etc.length > 0).as("/etc/netns made by our runs left empty")
+            .isTrue();
         final List<ProcessHandle> alive = ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList();
         assertThat(alive).as("child processes left").isEmpty();
     }

@@ -29,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ReportWriterTest
 {
     private static ObjectNode doc;
+    private static final List<ReportWriter.Hlog> HLOGS = new ArrayList<>();
 
     @TempDir
     Path dir;
@@ -37,10 +38,11 @@ class ReportWriterTest
     static void build()
     {
         System.setProperty("java.awt.headless", "true");
-        final List<Scenario> scenarios = ScenarioMatrix.build(List.of("always", "p=0.3"), "dns-pairs:sockets=200");
+        final List<Scenario> scenarios = ScenarioMatrix.build(List.of(Resolver.GLIBC, Resolver.MUSL),
+            List.of("always", "p=0.3"), "dns-lookups:clients=50,lookups=3");
         doc = ComparisonResults.build("test", scenarios, CompareCommand.runner(),
             ComparisonResults.readInputs(List.of(ReportFixtures.jmhFile()), List.of()),
-            new Progress(System.err, false));
+            new Progress(System.err, false), HLOGS);
     }
 
     private JsonNode write(final Path out) throws IOException
@@ -48,7 +50,7 @@ class ReportWriterTest
         final Path lab = Files.writeString(dir.resolve("lab.json"), ReportFixtures.LAB_JSON);
         final ObjectNode d = doc.deepCopy();
         d.set("kernelLab", ComparisonResults.readInputs(List.of(), List.of(lab)).get("kernelLab"));
-        return ReportWriter.write(d, List.of(), out);
+        return ReportWriter.write(d, HLOGS, out);
     }
 
     @Test
@@ -61,11 +63,18 @@ class ReportWriterTest
             assertThat(out.resolve(f)).isRegularFile();
         }
         assertThat(out.resolve("hlog")).isDirectory();
+        assertThat(written.get("hlogs").size()).isEqualTo(HLOGS.size()).isEqualTo(4 * 9 * 9);
+        for (final JsonNode h : written.get("hlogs"))
+        {
+            assertThat(Files.readString(out.resolve(h.asText()))).contains("#[StartTime: ");
+        }
         final JsonNode parsed = ComparisonResults.mapper().readTree(out.resolve("results.json").toFile());
         assertThat(parsed).isEqualTo(written);
         assertThat(parsed.get("schema").asText()).isEqualTo(ComparisonResults.SCHEMA);
         assertThat(parsed.get("machine").get("cpus").asInt()).isPositive();
-        assertThat(parsed.get("charts").size()).isEqualTo(parsed.get("verdicts").size() + 3);
+        // latency: 2 (race always, each resolver); slow share: 3 (always for both, p= for glibc); drops;
+        // throughput; kernel vs model
+        assertThat(parsed.get("charts").size()).isEqualTo(2 + 3 + 3);
         for (final JsonNode c : parsed.get("charts"))
         {
             assertThat(out.resolve(c.get("svg").asText())).isNotEmptyFile();

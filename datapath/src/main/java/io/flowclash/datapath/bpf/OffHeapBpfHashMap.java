@@ -15,10 +15,9 @@ import static io.flowclash.datapath.bpf.BpfMapDescriptor.*;
  * The in-process storage engine: a BPF hash map in Agrona off-heap memory (layout in {@link BpfMapDescriptor}),
  * shaped like kernel/bpf/hashtab.c with preallocated elements: {@code roundup_pow_of_two(max_entries)} buckets,
  * each with its own spinlock and a nulls-terminated chain; {@code max_entries} elements on a free list (a
- * {@link LockFreeIndexStack}). A plain
- * hash fails a new key with {@code -E2BIG} when no element is free; an LRU hash evicts one whose reference bit is
- * clear (CLOCK, a second chance for elements looked up since the hand last passed: the effect of the kernel's
- * ref bit and active/inactive lists, without its per-CPU lists).
+ * {@link LockFreeIndexStack}). A plain hash fails a new key with {@code -E2BIG} when no element is free; an LRU
+ * hash evicts one whose reference bit is clear (CLOCK, a second chance for elements looked up since the hand last
+ * passed: the effect of the kernel's ref bit and active/inactive lists, without its per-CPU lists).
  *
  * <h3>Assumptions and Guarantees</h3>
  * <ol>
@@ -26,9 +25,10 @@ import static io.flowclash.datapath.bpf.BpfMapDescriptor.*;
  *     victim's bucket lock and never holds two bucket locks at once (no lock order to keep).</li>
  *     <li>The flags word (IN_USE) and the bucket word of an element are written only by a writer holding the lock
  *     of the bucket the element is linked into or unlinked from, inside the element's odd sequence. Lookups never
- *     write them: the LRU reference bit is a word of its own (REF_OFFSET), set by lookups with an opaque store
- *     ({@code bpf_lru_node_set_ref}: "if (!node->ref) WRITE_ONCE(node->ref, 1)"), so a lookup racing a delete can
- *     never bring IN_USE back. A stale reference store on an element deleted and reused meanwhile only gives the new
+ *     write them: the LRU reference bit is a word of its own (REF_OFFSET), set by lookups with an opaque store, as
+ *     the kernel's {@code bpf_lru_node_set_ref} sets {@code node->ref}, a {@code u8} of its own in
+ *     {@code struct bpf_lru_node} (kernel/bpf/bpf_lru_list.h); so a lookup racing a delete can never bring IN_USE
+ *     back. A stale reference store on an element deleted and reused meanwhile only gives the new
  *     key a second chance, as in the kernel.</li>
  *     <li>A new element is published in this order: BUCKET, then FLAGS = IN_USE with a store-release, then the even
  *     sequence and the bucket head (store-release). The LRU hand reads FLAGS with load-acquire before BUCKET, takes

@@ -103,7 +103,7 @@ final class ConfirmAndClash
         {
             table.unlockBuckets(ob, rb);
         }
-        if (era.hotpathStats)
+        if (era.insertStat)
         {
             counters.increment(ctx.worker(), Counter.INSERT); // 3.x - 4.8: NF_CT_STAT_INC(net, insert) (read in 4.7)
         }

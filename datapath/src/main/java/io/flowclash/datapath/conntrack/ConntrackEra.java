@@ -43,13 +43,19 @@ public final class ConntrackEra
     final boolean clashResolveCounter;
     /** 71d8c47fc653 (4.7): an unresolved clash also counts drop++ (era A counts insert_failed only). */
     final boolean dropCounter;
-    /**
-     * 3.x - 4.8: the hot-path statistics: lookups count found (hit) and searched (each node walked past),
-     * tuple_taken searched likewise, init_conntrack new, confirm insert (read in 3.x and 4.7
-     * nf_conntrack_core.c; none of them in the 5.0 source read; the 4.9 - 4.20 state is taken from the era table
-     * [U: the commit that removed them was not identified]).
+    /*
+     * 3.x - 4.8: the hot-path statistics, one flag per kernel function that counts them (read in 3.x and 4.7
+     * nf_conntrack_core.c; none of them in the 5.0 source read; the 4.9 - 4.20 state follows the era table [U: the
+     * commit that removed them was not identified]).
      */
-    final boolean hotpathStats;
+    /** ____nf_conntrack_find counts found on a hit and searched per node walked past (the table's find). */
+    final boolean lookupStats;
+    /** nf_conntrack_tuple_taken counts searched per node walked past (its found is counted in every era). */
+    final boolean tupleTakenSearched;
+    /** init_conntrack counts new. */
+    final boolean newStat;
+    /** __nf_conntrack_confirm counts insert. */
+    final boolean insertStat;
     /** 3.x - 4.6: destroy_conntrack counts delete, nf_ct_delete_from_lists delete_list (read in 3.x, ~3.15). */
     final boolean deleteStats;
     /** Until "netfilter: conntrack: remove ignore stats" (Westphal, nf-next 2020-09 -> 5.10): ignore++ for NOTRACK. */
@@ -84,7 +90,10 @@ public final class ConntrackEra
         this.killClashOnReply = b.killClashOnReply;
         this.clashResolveCounter = b.clashResolveCounter;
         this.dropCounter = b.dropCounter;
-        this.hotpathStats = b.hotpathStats;
+        this.lookupStats = b.hotpathStats;
+        this.tupleTakenSearched = b.hotpathStats;
+        this.newStat = b.hotpathStats;
+        this.insertStat = b.hotpathStats;
         this.deleteStats = b.deleteStats;
         this.ignoreStat = b.ignoreStat;
         this.earlyDrop = b.earlyDrop;

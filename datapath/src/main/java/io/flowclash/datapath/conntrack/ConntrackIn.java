@@ -74,7 +74,7 @@ final class ConntrackIn
             counters.increment(ctx.worker(), Counter.DROP);
             return false;
         }
-        if (era.hotpathStats)
+        if (era.newStat)
         {
             counters.increment(ctx.worker(), Counter.NEW); // 3.x - 4.8: "NF_CT_STAT_INC(net, new)" (read in 4.7)
         }

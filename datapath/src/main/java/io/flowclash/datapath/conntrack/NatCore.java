@@ -180,7 +180,7 @@ final class NatCore
             final int other = n >> 1;
             if (other == ignored || !table.nodeIs(n, hi, lo))
             {
-                if (era.hotpathStats && !table.expired(other, ctx.now()))
+                if (era.tupleTakenSearched && !table.expired(other, ctx.now()))
                 {
                     searched++;
                 }
@@ -212,7 +212,7 @@ final class NatCore
             taken = true;
             break;
         }
-        if (era.hotpathStats)
+        if (era.tupleTakenSearched)
         {
             counters.add(ctx.worker(), Counter.SEARCHED, searched);
         }

@@ -70,7 +70,7 @@ public final class StripedLockConntrackTable
     private final int capacity;
     private final DatapathCounters counters;
     private final ConntrackEra.EarlyDrop earlyDropMode;
-    private final boolean hotpathStats;
+    private final boolean lookupStats;
     private final boolean deleteStats;
     private final AtomicInteger count = new AtomicInteger();
     private final LockFreeIndexStack pool;
@@ -78,6 +78,8 @@ public final class StripedLockConntrackTable
     /** The reclaimer's slot for threads that are no worker; {@link #guest} is its monitor. */
     private final int guestSlot;
     private final Object guest = new Object();
+    /** Guest sections open on the thread holding {@link #guest} (a visitor may sweep or list again). */
+    private int guestDepth;
 
     /**
      * @param maxEntries  {@code nf_conntrack_max}.
@@ -98,7 +100,7 @@ public final class StripedLockConntrackTable
         final ConntrackEra era)
     {
         this.earlyDropMode = era.earlyDrop;
-        this.hotpathStats = era.hotpathStats;
+        this.lookupStats = era.lookupStats;
         this.deleteStats = era.deleteStats;
         this.maxEntries = maxEntries;
         // slack for entries retired and waiting for a grace period and for unconfirmed entries in flight
@@ -365,12 +367,12 @@ public final class StripedLockConntrackTable
                 found = n;
                 break;
             }
-            if (hotpathStats && !expired(c, now))
+            if (lookupStats && !expired(c, now))
             {
                 searched++;
             }
         }
-        if (hotpathStats)
+        if (lookupStats)
         {
             counters.add(worker, Counter.SEARCHED, searched);
             if (found != NIL)
@@ -453,8 +455,9 @@ public final class StripedLockConntrackTable
         {
             return earlyDropList(startBucket, now, worker);
         }
+        final boolean oldest = earlyDropMode == ConntrackEra.EarlyDrop.ONE_OLDEST;
         int walked = 0;
-        for (int i = 0; earlyDropMode == ConntrackEra.EarlyDrop.ONE_OLDEST || i < EVICTION_RANGE; i++)
+        for (int i = 0; oldest || i < EVICTION_RANGE; i++)
         {
             if (i > bucketMask)
             {
@@ -479,7 +482,7 @@ public final class StripedLockConntrackTable
                     continue;
                 }
                 walked++;
-                if ((status & IPS_ASSURED) == 0 && (victim == NIL || earlyDropMode == ConntrackEra.EarlyDrop.ONE_OLDEST))
+                if ((status & IPS_ASSURED) == 0 && (victim == NIL || oldest))
                 {
                     victim = c; // 3.x keeps the last (oldest) one, 4.7 the first
                 }
@@ -489,7 +492,7 @@ public final class StripedLockConntrackTable
                 counters.increment(worker, Counter.EARLY_DROP);
                 return true;
             }
-            if (earlyDropMode == ConntrackEra.EarlyDrop.ONE_OLDEST && walked >= EVICTION_RANGE)
+            if (oldest && walked >= EVICTION_RANGE)
             {
                 break;
             }
@@ -642,7 +645,9 @@ public final class StripedLockConntrackTable
     // ------------------------------------------------------------------------------------------------ gc, walk
 
     /**
-     * The gc worker: kill every expired entry, then advance grace periods. A worker sweeps between packets (it is
+     * The gc worker: kill every expired entry, then advance grace periods. (The 4.9+ gc worker also early-drops
+     * non-ASSURED entries when the table is more than 95 % full, {@code gc_worker_can_early_drop}; that is not
+     * modelled: only {@code init_conntrack}'s early_drop evicts.) A worker sweeps between packets (it is
      * online in its own slot); any other thread passes -1 and sweeps as the guest participant (see the class
      * contract), so the chains it walks are not reused under it.
      *
@@ -656,15 +661,17 @@ public final class StripedLockConntrackTable
         {
             synchronized (guest)
             {
-                reclaimer.online(guestSlot);
+                enterGuest();
                 try
                 {
                     return sweepOnline(now, -1);
                 }
                 finally
                 {
-                    reclaimer.offline(guestSlot);
-                    processGrace(-1);
+                    if (exitGuest())
+                    {
+                        processGrace(-1);
+                    }
                 }
             }
         }
@@ -713,16 +720,36 @@ public final class StripedLockConntrackTable
     {
         synchronized (guest)
         {
-            reclaimer.online(guestSlot);
+            enterGuest();
             try
             {
                 forEachOnline(now, visitor);
             }
             finally
             {
-                reclaimer.offline(guestSlot);
+                exitGuest();
             }
         }
+    }
+
+    /** Caller holds {@link #guest}. The outermost section puts the guest slot online. */
+    private void enterGuest()
+    {
+        if (guestDepth++ == 0)
+        {
+            reclaimer.online(guestSlot);
+        }
+    }
+
+    /** Caller holds {@link #guest}. @return true if this closed the outermost section (the slot is offline). */
+    private boolean exitGuest()
+    {
+        if (--guestDepth == 0)
+        {
+            reclaimer.offline(guestSlot);
+            return true;
+        }
+        return false;
     }
 
     private void forEachOnline(final long now, final ConnVisitor visitor)

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -58,6 +59,22 @@ public final class InterleavingExplorer
     {
     }
 
+    /**
+     * A bound on the distinct states one exploration may expand, and the count expanded so far (written by the
+     * exploring thread, readable from any thread for a progress line).
+     *
+     * @param maxStates  the exploration stops with a {@link FlowclashException} when it would expand more.
+     * @param statesSeen distinct states expanded so far.
+     */
+    public record Budget(long maxStates, AtomicLong statesSeen)
+    {
+        /** @return no bound. */
+        public static Budget unbounded()
+        {
+            return new Budget(Long.MAX_VALUE, new AtomicLong());
+        }
+    }
+
     private record Tally(Map<String, long[]> counts, Map<String, String> witnesses)
     {
     }
@@ -71,6 +88,7 @@ public final class InterleavingExplorer
     private final Map<String, Boolean> conservation = new HashMap<>();
     private int[] choice;
     private long states;
+    private Budget budget = Budget.unbounded();
 
     private InterleavingExplorer(final Designs.Design design, final int packets, final int backends,
         final boolean replies)
@@ -91,6 +109,21 @@ public final class InterleavingExplorer
     public static Exploration explore(final String designId, final int packets, final int backends,
         final boolean replies)
     {
+        return explore(designId, packets, backends, replies, Budget.unbounded());
+    }
+
+    /**
+     * @param designId design id.
+     * @param packets  racing packets, 1..4.
+     * @param backends service backends, 1..4.
+     * @param replies  follow each accepted query with its backend's reply.
+     * @param budget   the most distinct states to expand, and the progress counter.
+     * @return the exact outcome set.
+     * @throws FlowclashException when the budget is spent before the exploration ends.
+     */
+    public static Exploration explore(final String designId, final int packets, final int backends,
+        final boolean replies, final Budget budget)
+    {
         if (packets < 1 || packets > 4)
         {
             throw new FlowclashException("--packets must be 1..4, got " + packets);
@@ -101,6 +134,7 @@ public final class InterleavingExplorer
         }
         final InterleavingExplorer explorer = new InterleavingExplorer(Designs.get(designId), packets, backends,
             replies);
+        explorer.budget = budget;
         return explorer.run();
     }
 
@@ -423,7 +457,12 @@ public final class InterleavingExplorer
         {
             return known;
         }
-        states++;
+        if (++states > budget.maxStates())
+        {
+            throw new FlowclashException("explore: the state budget of " + budget.maxStates() + " distinct states " +
+                "(--max-states) is spent before the exploration ends: give fewer packets or backends, or more states");
+        }
+        budget.statesSeen().lazySet(states);
         final Map<String, long[]> counts = new LinkedHashMap<>();
         final Map<String, String> witness = new HashMap<>();
         for (int j = 0; j < packets; j++)

@@ -10,6 +10,14 @@ public enum KernelCommit
     /** Clash resolution at all: UDP may merge a clashing entry onto the winner (nf_ct_resolve_clash). */
     CLASH_RESOLUTION("71d8c47fc653", "netfilter: conntrack: introduce clash resolution on insertion race",
         "4.7", "", "__nf_conntrack_confirm, nf_ct_resolve_clash"),
+    /**
+     * The hot-path statistics ({@code searched}, {@code found} on lookup, {@code new}, {@code insert}) no longer
+     * counted; ctnetlink stops sending {@code searched}, {@code new}, {@code delete}, {@code delete_list}. Counted in
+     * the 3.x and 4.7 source, gone in the 5.0 source and in a pre-4.15 {@code nf_conntrack_common.h}; the commit was
+     * not identified, its release is taken as 4.9 (the model's eras assume the same).
+     */
+    HOTPATH_STATS_REMOVED("(not identified)", "conntrack hot-path statistics removed (release assumed)",
+        "4.9 (assumed)", "", "nf_conntrack_in, init_conntrack, ctnetlink_ct_stat_cpu_fill_info"),
     /** Merge a NAT-ed clash when both tuples match (nf_ct_match). */
     MATCH_MERGE("ed07d9a021df", "netfilter: nf_conntrack: resolve clash for matching conntracks",
         "4.19", "4.14.y from about 4.14.173 (queued as [PATCH 4.14 002/126] on 2020-03-10; point release not " +

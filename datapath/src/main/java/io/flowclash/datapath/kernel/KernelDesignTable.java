@@ -19,7 +19,9 @@ public final class KernelDesignTable
 {
     /** Linux before 4.7: every clash dropped. */
     public static final String NF_DROP = "nf-drop";
-    /** 4.7 - 4.18 (and stable branches without ed07d9a021df): merge only without NAT. */
+    /** 4.7 - 4.8: merge only without NAT, with the hot-path statistics and the 4.7 early_drop. */
+    public static final String NF_NONAT_MERGE_4_7 = "nf-nonat-merge-4.7";
+    /** 4.9 - 4.18 (and stable branches without ed07d9a021df): merge only without NAT. */
     public static final String NF_NONAT_MERGE = "nf-nonat-merge";
     /** 4.19.0 - 4.19.28: merge identical tuples, race 2 drops. */
     public static final String NF_MERGE = "nf-merge";
@@ -39,7 +41,7 @@ public final class KernelDesignTable
     public static final String NF_REVERSE_MERGE = "nf-reverse-merge";
 
     /** Every design id the table can answer, in era order. */
-    public static final List<String> DESIGN_IDS = List.of(NF_DROP, NF_NONAT_MERGE, NF_MERGE, NF_SAME_ORIGIN,
+    public static final List<String> DESIGN_IDS = List.of(NF_DROP, NF_NONAT_MERGE_4_7, NF_NONAT_MERGE, NF_MERGE, NF_SAME_ORIGIN,
         NF_CLASH_INSERT_5_6, NF_CLASH_INSERT_5_9, NF_CLASH_INSERT_5_10, NF_CLASH_INSERT_5_15, NF_CLASH_INSERT,
         NF_REVERSE_MERGE);
 
@@ -64,6 +66,7 @@ public final class KernelDesignTable
 
         // mainline: each commit from its first release
         addFrom(has, release, 4, 7, KernelCommit.CLASH_RESOLUTION);
+        addFrom(has, release, 4, 9, KernelCommit.HOTPATH_STATS_REMOVED);
         addFrom(has, release, 4, 19, KernelCommit.MATCH_MERGE);
         addFrom(has, release, 5, 0, KernelCommit.SAME_ORIGIN_SKIP);
         addFrom(has, release, 5, 12, KernelCommit.SAME_ZONE_SKIP);
@@ -93,6 +96,11 @@ public final class KernelDesignTable
         {
             notes.add("Linux " + release.branchName() + " predates the sources read (3.x); read as the oldest era");
             uncertain.add("no " + release.branchName() + " source was read");
+        }
+        if (release.branch(4, 8) || release.branch(4, 9))
+        {
+            notes.add("the hot-path statistics (searched, found on lookup, new, insert) are counted through 4.8 " +
+                "and not from 4.9: the release of their removal is assumed, the race outcome is the same");
         }
         if (release.atLeast(NEWEST_MAJOR, NEWEST_MINOR + 1))
         {
@@ -134,8 +142,10 @@ public final class KernelDesignTable
         {
             case NF_DROP:
                 return "< 4.7";
+            case NF_NONAT_MERGE_4_7:
+                return "4.7 - 4.8";
             case NF_NONAT_MERGE:
-                return "4.7 - 4.18 (and 4.9.y, 4.14.y before ~4.14.173, Ubuntu 4.15.0 before -56)";
+                return "4.9 - 4.18 (and 4.9.y, 4.14.y before ~4.14.173, Ubuntu 4.15.0 before -56)";
             case NF_MERGE:
                 return "4.19.0 - 4.19.28";
             case NF_SAME_ORIGIN:
@@ -189,7 +199,11 @@ public final class KernelDesignTable
             return has.contains(KernelCommit.SAME_ORIGIN_SKIP) ? NF_SAME_ORIGIN : NF_MERGE;
         }
         // without the nf_ct_match merge the same-origin skip keeps the port but confirm still drops: as 4.7-4.18
-        return has.contains(KernelCommit.CLASH_RESOLUTION) ? NF_NONAT_MERGE : NF_DROP;
+        if (!has.contains(KernelCommit.CLASH_RESOLUTION))
+        {
+            return NF_DROP;
+        }
+        return has.contains(KernelCommit.HOTPATH_STATS_REMOVED) ? NF_NONAT_MERGE : NF_NONAT_MERGE_4_7;
     }
 
     private static void addFrom(final Set<KernelCommit> has, final KernelRelease r, final int major, final int minor,

@@ -108,6 +108,8 @@ public final class ProcStatWriter
         {
             case KernelDesignTable.NF_DROP:
                 return "4.4";
+            case KernelDesignTable.NF_NONAT_MERGE_4_7:
+                return "4.7";
             case KernelDesignTable.NF_NONAT_MERGE:
                 return "4.14";
             case KernelDesignTable.NF_MERGE:

@@ -21,21 +21,22 @@ import java.util.List;
  *
  * <p>Assumption (not settled at source): the release that stopped sending {@code searched}, {@code new},
  * {@code delete}, {@code delete_list} over ctnetlink (the "hot path stats" removal; the 4.x ctnetlink code read has
- * both shapes, the release was not read) is taken as 4.12. Before it those four print with their values; after it
- * {@code /proc} still has their columns (their values stop moving).
+ * both shapes, the release was not read; a pre-4.15 {@code nf_conntrack_common.h} has them gone) is taken as 4.9,
+ * as the model's eras take it ({@link KernelCommit#HOTPATH_STATS_REMOVED}). Before it those four print with their
+ * values; after it {@code /proc} still has their columns, printed 0.
  */
 public enum StatLayout
 {
-    /** 3.x - 4.11: every counter counted and sent. */
-    ALL_STATS("3.x - 4.11 [4.11 boundary assumed]",
+    /** 3.x - 4.8: every counter counted and sent. */
+    ALL_STATS("3.x - 4.8 [4.8 boundary assumed]",
         procSearchedHeader(),
         new String[] {"entries", "searched", "found", "new", "invalid", "ignore", "delete", "delete_list", "insert",
             "insert_failed", "drop", "early_drop", "error", "expect_new", "expect_create", "expect_delete",
             "search_restart"},
         new String[] {"searched", "found", "new", "invalid", "ignore", "delete", "delete_list", "insert",
             "insert_failed", "drop", "early_drop", "error", "search_restart"}),
-    /** 4.12 - 5.9: the hot path counters gone from ctnetlink; /proc unchanged; ignore= still sent. */
-    HOTPATH_REMOVED("4.12 - 5.9 [4.12 boundary assumed]",
+    /** 4.9 - 5.9: the hot path counters gone from ctnetlink; /proc unchanged; ignore= still sent. */
+    HOTPATH_REMOVED("4.9 - 5.9 [4.9 boundary assumed]",
         procSearchedHeader(),
         new String[] {"entries", null, "found", null, "invalid", "ignore", null, null, "insert",
             "insert_failed", "drop", "early_drop", "error", "expect_new", "expect_create", "expect_delete",
@@ -177,7 +178,7 @@ public enum StatLayout
         {
             return CLASHRES;
         }
-        if (release.atLeast(4, 12))
+        if (release.atLeast(4, 9))
         {
             return HOTPATH_REMOVED;
         }

@@ -81,7 +81,7 @@ public final class ResolverOptions
                 {
                     if (kind == ResolverKind.MUSL)
                     {
-                        throw new FlowclashException("--resolv-options: musl does not support '" + word +
+                        throw new FlowclashException("resolver option: musl does not support '" + word +
                             "' (musl reads only ndots:, attempts: and timeout: from resolv.conf options)");
                     }
                     if (word.equals("single-request"))
@@ -105,7 +105,7 @@ public final class ResolverOptions
                 }
                 else
                 {
-                    throw new FlowclashException("--resolv-options: unknown option '" + word + "' (known: " +
+                    throw new FlowclashException("resolver options: unknown option '" + word + "' (known: " +
                         KNOWN + ")");
                 }
             }
@@ -123,11 +123,11 @@ public final class ResolverOptions
         }
         catch (final NumberFormatException ex)
         {
-            throw new FlowclashException("--resolv-options: '" + word + "': '" + digits + "' is not a whole number");
+            throw new FlowclashException("resolver option '" + word + "': '" + digits + "' is not a whole number");
         }
         if (n < 1)
         {
-            throw new FlowclashException("--resolv-options: '" + word + "': must be at least 1");
+            throw new FlowclashException("resolver option '" + word + "': must be at least 1");
         }
         return (int)Math.min(n, Integer.MAX_VALUE);
     }

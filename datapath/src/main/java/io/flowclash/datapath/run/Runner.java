@@ -10,6 +10,7 @@ import io.flowclash.datapath.stream.PacketRecordDescriptor;
 import io.flowclash.datapath.stream.PacketStream;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Feeds a packet stream through one design, in virtual time: batches (packets sent together) in stream order, each
@@ -50,6 +51,8 @@ public final class Runner
     private int replyHead;
     private int replyTail;
     private byte[] lookups;
+    /** Packets fed so far: written by the run's thread once per batch (release), read by a progress reporter. */
+    private final AtomicLong fed = new AtomicLong();
 
     /**
      * @param datapath the design (fresh).
@@ -67,6 +70,14 @@ public final class Runner
         }
         this.scheduler = new StepScheduler(datapath, workerOfLane);
         this.coin = new SplittableRandom(options.seed());
+    }
+
+    /**
+     * @return packets of the stream fed so far (safe to read from any thread, for a progress line).
+     */
+    public long packetsFed()
+    {
+        return fed.get();
     }
 
     /**
@@ -141,6 +152,7 @@ public final class Runner
                     afterQuery(scheduler.context(j), stream.record(i + j, record), result);
                 }
                 i += size;
+                fed.lazySet(i);
             }
             drainReplies(Long.MAX_VALUE, result);
         }

@@ -24,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
 final class ParallelCrew
 {
     /** Spins before parking when every worker has a processor. */
-    private static final int SPINS_WITH_CORES = 200_000;
+    private static final int SPINS_WITH_CORES = 20_000;
     /** Spins before parking when workers outnumber processors (spinning would starve the others). */
     private static final int SPINS_OVERSUBSCRIBED = 64;
 

@@ -339,7 +339,12 @@ public final class StepScheduler implements AutoCloseable
         }
     }
 
-    /** Stop the worker threads, if any (each reports itself offline); idempotent. The design stays usable. */
+    /**
+     * The run is over: stop the worker threads, if any (each reports itself offline), then report every worker
+     * offline ({@link Datapath#offline}), so that sweeps from any thread afterwards free what they reclaim without
+     * waiting for workers that will take no more packets. Idempotent. The design stays usable: a worker that takes
+     * a packet again comes back online with its next quiescent state.
+     */
     @Override
     public void close()
     {
@@ -347,6 +352,10 @@ public final class StepScheduler implements AutoCloseable
         {
             crew.stop();
             crew = null;
+        }
+        for (int w = 0; w < workers; w++)
+        {
+            datapath.offline(w);
         }
     }
 

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 
 import static io.flowclash.datapath.stream.PacketRecordDescriptor.RECORD_LENGTH;
@@ -34,6 +35,9 @@ import static io.flowclash.datapath.stream.StreamFileDescriptor.*;
  */
 public final class StreamFile implements AutoCloseable
 {
+    /** Records are written 8 MiB at a time, so that a progress line can follow a large save. */
+    private static final int WRITE_CHUNK = 8 << 20;
+
     private final Path path;
     private final int version;
     private final int headerLength;
@@ -135,6 +139,22 @@ public final class StreamFile implements AutoCloseable
      */
     public static long save(final Path target, final PacketStream stream, final String spec, final long seed)
     {
+        return save(target, stream, spec, seed, new AtomicLong());
+    }
+
+    /**
+     * Save the published records of a stream, counting the records written for a progress line.
+     *
+     * @param target  where the file goes (see {@link #save(Path, PacketStream, String, long)}).
+     * @param stream  records to save (its published count).
+     * @param spec    canonical workload spec.
+     * @param seed    workload seed.
+     * @param written records written so far, updated as the write goes (readable from any thread).
+     * @return the records checksum written.
+     */
+    public static long save(final Path target, final PacketStream stream, final String spec, final long seed,
+        final AtomicLong written)
+    {
         final int count = stream.count();
         final long recordsLength = (long)count * RECORD_LENGTH;
         final byte[] specBytes = spec.getBytes(StandardCharsets.UTF_8);
@@ -171,7 +191,13 @@ public final class StreamFile implements AutoCloseable
         SafeOutput.writeFile(target, "stream file", channel ->
         {
             writeFully(channel, header.clear());
-            writeFully(channel, records.position(0));
+            final ByteBuffer chunk = records.duplicate();
+            for (long at = 0; at < recordsLength; at += WRITE_CHUNK)
+            {
+                chunk.limit((int)Math.min(recordsLength, at + WRITE_CHUNK)).position((int)at);
+                writeFully(channel, chunk);
+                written.lazySet(chunk.limit() / RECORD_LENGTH);
+            }
         });
         return recordsChecksum;
     }

@@ -68,8 +68,9 @@ final class ClientSockets
     {
         if (sockets > (long)clients * PORTS / 2)
         {
-            throw spec.fault(sockets + " sockets need more than half of the " + ((long)clients * PORTS) +
-                " (client, port) pairs of " + clients + " clients: raise clients");
+            throw spec.fault(sockets + " sockets: at most " + ((long)clients * PORTS / 2) + " sockets with " +
+                clients + " clients (half of their " + ((long)clients * PORTS) + " (client, port) pairs, so that " +
+                "a random draw finds a free pair in two tries on average): raise clients=");
         }
     }
 }

@@ -81,6 +81,9 @@ public final class DnsPairsWorkload implements Workload
         return port;
     }
 
+    /** Publish about every 65,536 records so that a progress line can follow a long generation. */
+    private static final int PUBLISH_MASK = (1 << 16) - 2;
+
     @Override
     public void generate(final PacketStream stream)
     {
@@ -102,6 +105,10 @@ public final class DnsPairsWorkload implements Workload
         {
             for (int s = 0; s < sockets; s++)
             {
+                if ((written & PUBLISH_MASK) == 0)
+                {
+                    stream.publish(base + written); // progress for a reader: every record below is written
+                }
                 final int lookupId = j * sockets + s;
                 final long t = lookupId * intervalNs;
                 final int first = j == 0 ? FLAG_FIRST_ON_SOCKET : 0;

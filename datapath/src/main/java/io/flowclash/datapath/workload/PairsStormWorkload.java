@@ -71,6 +71,9 @@ public final class PairsStormWorkload implements Workload
         return port;
     }
 
+    /** Publish every 65,536 sockets so that a progress line can follow a long generation. */
+    private static final int PUBLISH_MASK = (1 << 16) - 1;
+
     @Override
     public void generate(final PacketStream stream)
     {
@@ -81,6 +84,10 @@ public final class PairsStormWorkload implements Workload
         final int base = stream.count();
         for (int s = 0; s < sockets; s++)
         {
+            if ((s & PUBLISH_MASK) == 0)
+            {
+                stream.publish(base + 2 * s); // progress for a reader (a progress line): every record below is written
+            }
             draw.next();
             final long hi = Tuple.hi(draw.address(), vip);
             final long lo = Tuple.lo(draw.port(), port, Tuple.PROTO_UDP);

@@ -62,8 +62,9 @@ class NetfilterEraCountersTest
     }
 
     /**
-     * Flows whose nodes all share one bucket, so every walk sees every node. Flow 1 walks nothing; flow 2's lookup and its tuple_taken each
-     * walk flow 1's two nodes; flow 1 again walks flow 2's two nodes and flow 1's REPLY node before its hit.
+     * Flows whose nodes all share one bucket, so every walk sees every node. Flow 1 walks nothing; flow 2's lookup
+     * and its tuple_taken each walk flow 1's two nodes; flow 1 again walks flow 2's two nodes and flow 1's REPLY
+     * node before its hit.
      * 3.x - 4.8 (____nf_conntrack_find, nf_conntrack_tuple_taken, init_conntrack, __nf_conntrack_confirm, read in
      * 3.x and 4.7) count searched 2 + 2 + 3, found 1, new 2, insert 2; from 4.9 none of them (tuple_taken's found
      * stays, but nothing is taken here).
@@ -279,7 +280,8 @@ class NetfilterEraCountersTest
         "nf-clash-insert-5.15, 17,  34",
         "nf-clash-insert,      41,  82",
     })
-    void shouldRefuseInsertionIntoTooLongChainsFrom515(final String design, final int maxChainEntries, final int maxNodes)
+    void shouldRefuseInsertionIntoTooLongChainsFrom515(
+        final String design, final int maxChainEntries, final int maxNodes)
     {
         final Datapath dp = create(design, DatapathConfig.builder().backends(1).maxEntries(1000).buckets(2));
         final PacketContext ctx = dp.newContext(0);

@@ -85,7 +85,8 @@ class NetfilterLifecycleTest
             h.run(RaceHarness.RACE_1);
             final long hi = Tuple.hi(h.datapath.config().backendAddress(1), RaceHarness.CLIENT);
             final long lo = Tuple.lo(h.datapath.config().backendPort(), 40000, Tuple.PROTO_UDP);
-            final PacketContext reply = h.packet(T0 + 1000, hi, lo, PacketRecordDescriptor.DIR_REPLY, PacketContext.NONE);
+            final PacketContext reply =
+                h.packet(T0 + 1000, hi, lo, PacketRecordDescriptor.DIR_REPLY, PacketContext.NONE);
             assertThat(h.datapath.stepName(reply.step())).isEqualTo("lookup");
             h.datapath.step(reply);
             final boolean killed = design.equals("nf-clash-insert-5.6");

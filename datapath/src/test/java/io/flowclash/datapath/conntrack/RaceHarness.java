@@ -7,6 +7,7 @@ import io.flowclash.datapath.Designs;
 import io.flowclash.datapath.PacketContext;
 import io.flowclash.datapath.flow.Ipv4;
 import io.flowclash.datapath.flow.Tuple;
+import io.flowclash.datapath.schedule.StepScheduler;
 import io.flowclash.datapath.stream.PacketRecordDescriptor;
 
 import java.util.ArrayList;
@@ -16,8 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Drives packets of one socket flow through a design one step at a time in a chosen order: the deterministic
- * version of two CPUs racing. Schedules are strings of packet letters, e.g. {@code "ABABABABAB"} runs A's first
- * step, then B's, and so on; a letter whose packet is done is an error.
+ * version of two CPUs racing, through the one {@link StepScheduler}. Each packet takes the next lane (packet
+ * {@code A} lane 0 on worker 0, {@code B} lane 1 on worker 1, ...). Schedules are strings of packet letters, e.g.
+ * {@code "ABABABABAB"} runs A's first step, then B's, and so on; a letter whose packet is done is an error.
  */
 final class RaceHarness
 {
@@ -33,13 +35,18 @@ final class RaceHarness
     /** No overlap: A is done before B starts. */
     static final String SERIAL = "AAAAABBBB";
 
+    static final int LANES = 16;
+
     final Datapath datapath;
+    final StepScheduler scheduler;
     final List<PacketContext> contexts = new ArrayList<>();
     final StringBuilder trace = new StringBuilder();
 
     RaceHarness(final String design, final int backends)
     {
-        this.datapath = Designs.get(design).create(DatapathConfig.builder().backends(backends).workers(16).build());
+        this.datapath = Designs.get(design).create(DatapathConfig.builder().backends(backends).workers(LANES)
+            .build());
+        this.scheduler = new StepScheduler(datapath, LANES);
     }
 
     PacketContext packet(final long now, final int backend)
@@ -49,9 +56,10 @@ final class RaceHarness
 
     PacketContext packet(final long now, final long hi, final long lo, final byte dir, final int backend)
     {
-        final PacketContext ctx = datapath.newContext(contexts.size());
+        final int lane = contexts.size();
+        final PacketContext ctx = scheduler.context(lane);
         ctx.forceBackend(backend);
-        datapath.begin(ctx, now, hi, lo, dir, 1);
+        scheduler.begin(lane, now, hi, lo, dir, 1);
         contexts.add(ctx);
         return ctx;
     }
@@ -60,10 +68,10 @@ final class RaceHarness
     {
         for (final char letter : schedule.toCharArray())
         {
-            final PacketContext ctx = contexts.get(letter - 'A');
-            assertThat(ctx.done()).as("packet %s is already done at %s", letter, trace).isFalse();
-            trace.append(letter).append('.').append(datapath.stepName(ctx.step())).append(' ');
-            datapath.step(ctx);
+            final int lane = letter - 'A';
+            assertThat(scheduler.inFlight(lane)).as("packet %s is already done at %s", letter, trace).isTrue();
+            trace.append(letter).append('.').append(scheduler.nextStepName(lane)).append(' ');
+            scheduler.step(lane);
         }
         for (final PacketContext ctx : contexts)
         {
@@ -77,7 +85,7 @@ final class RaceHarness
         final long hi = Tuple.hi(datapath.config().backendAddress(backend), CLIENT);
         final long lo = Tuple.lo(datapath.config().backendPort(), clientPort, Tuple.PROTO_UDP);
         final PacketContext ctx = packet(now, hi, lo, PacketRecordDescriptor.DIR_REPLY, PacketContext.NONE);
-        datapath.process(ctx);
+        scheduler.finish(contexts.size() - 1);
         return ctx;
     }
 

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@code /proc/net/stat/nf_conntrack}, copied; {@code proc-4.x-netdata-issue-161.txt} is the first three rows a
  * user posted from a 4.x node in netdata/netdata issue 161 (2016); the {@code conntrack-S-*} files are written in
  * conntrack-tools' format ({@code nfct_stats_cb}: {@code "cpu=%-4u\t"}, then {@code "%s=%u "} per attribute the
- * kernel sent) with the names a 4.x kernel (&le; 4.11: searched ... delete_list, ignore) and a 5.15+ kernel send;
+ * kernel sent) with the names a 4.x kernel (&le; 4.8: searched ... delete_list, ignore) and a 5.15+ kernel send;
  * their numbers are made up.
  */
 class ConntrackStatsParserTest

@@ -20,6 +20,8 @@ class KernelDesignTableTest
     @CsvSource({
         "3.10, nf-drop, false",
         "4.4, nf-drop, false",
+        "4.7, nf-nonat-merge-4.7, false",
+        "4.8.17, nf-nonat-merge-4.7, false",
         "4.9.0, nf-nonat-merge, false",
         "4.9.300, nf-nonat-merge, false",
         "4.14.100, nf-nonat-merge, false",
@@ -106,6 +108,8 @@ class KernelDesignTableTest
     void shouldGiveEachReleaseItsCounterLayout()
     {
         assertThat(KernelDesignTable.resolve("4.4").layout()).isEqualTo(StatLayout.ALL_STATS);
+        assertThat(KernelDesignTable.resolve("4.8").layout()).isEqualTo(StatLayout.ALL_STATS);
+        assertThat(KernelDesignTable.resolve("4.9").layout()).isEqualTo(StatLayout.HOTPATH_REMOVED);
         assertThat(KernelDesignTable.resolve("4.19.250").layout()).isEqualTo(StatLayout.HOTPATH_REMOVED);
         assertThat(KernelDesignTable.resolve("5.9").layout()).isEqualTo(StatLayout.HOTPATH_REMOVED);
         assertThat(KernelDesignTable.resolve("5.10").layout()).isEqualTo(StatLayout.CLASHRES);

@@ -133,6 +133,20 @@ class LookupRunTest
     }
 
     @Test
+    void glibcTakesTheFirstTrysLateAnswersWhileItsSecondTryIsInFlight()
+    {
+        // a 6 s backend: try 1 times out at 5 s with nothing, try 2 re-sends both on the same socket (the entry is
+        // confirmed: established), try 1's answers arrive at 6 s and are taken; try 2's arrive at 11 s to a
+        // closed socket
+        final RunResult r = run("nf-clash-insert", "dns-lookups:clients=100,lookups=1,faulty=all,delay=6s",
+            "never", false, false, "glibc", null);
+        assertThat(done).extracting(Done::duration).containsOnly(6 * S);
+        assertThat(r.lookupStats().answered()).isEqualTo(100);
+        assertThat(r.queries()).isEqualTo(400);
+        assertThat(r.reason(io.flowclash.datapath.Reason.ACCEPT_ESTABLISHED)).isEqualTo(200 + 100);
+    }
+
+    @Test
     void singleRequestReopenMakesTwiceTheEntriesAndNoClash()
     {
         final String workload = "dns-lookups:clients=500,lookups=2,think=100ms";

@@ -4,10 +4,9 @@ import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.DatapathConfig;
 import io.flowclash.datapath.Designs;
 import io.flowclash.datapath.Reason;
-import io.flowclash.datapath.DatapathCounters;
-import io.flowclash.datapath.PacketContext;
 import io.flowclash.datapath.flow.Ipv4;
 import io.flowclash.datapath.flow.Tuple;
+import io.flowclash.datapath.schedule.CountingDatapath;
 import io.flowclash.datapath.stream.PacketRecord;
 import io.flowclash.datapath.stream.PacketRecordDescriptor;
 import io.flowclash.datapath.stream.PacketStream;
@@ -18,7 +17,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -135,117 +133,5 @@ class RunnerConcurrentTest
         assertThat(r.processed()).isEqualTo(r.accepted() + r.dropped());
         assertThat(r.dropped()).isZero();
         assertThat(r.entries()).isEqualTo(500);
-    }
-
-    /** A design wrapped to count, per packet, begins and completions, and any step on a finished packet. */
-    static final class CountingDatapath implements Datapath
-    {
-        final Datapath delegate;
-        final AtomicLong begins = new AtomicLong();
-        final AtomicLong beginsInFlight = new AtomicLong();
-        final AtomicLong completions = new AtomicLong();
-        final AtomicLong stepsWhenDone = new AtomicLong();
-
-        CountingDatapath(final Datapath delegate)
-        {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String id()
-        {
-            return delegate.id();
-        }
-
-        @Override
-        public DatapathConfig config()
-        {
-            return delegate.config();
-        }
-
-        @Override
-        public PacketContext newContext(final int worker)
-        {
-            return delegate.newContext(worker);
-        }
-
-        @Override
-        public PacketContext newContext(final int worker, final int stream)
-        {
-            return delegate.newContext(worker, stream);
-        }
-
-        @Override
-        public void begin(final PacketContext ctx, final long now, final long hi, final long lo, final byte direction,
-            final long socketCookie)
-        {
-            if (!ctx.done())
-            {
-                beginsInFlight.incrementAndGet();
-            }
-            begins.incrementAndGet();
-            delegate.begin(ctx, now, hi, lo, direction, socketCookie);
-            if (ctx.done())
-            {
-                completions.incrementAndGet();
-            }
-        }
-
-        @Override
-        public void step(final PacketContext ctx)
-        {
-            if (ctx.done())
-            {
-                stepsWhenDone.incrementAndGet();
-                return;
-            }
-            delegate.step(ctx);
-            if (ctx.done())
-            {
-                completions.incrementAndGet();
-            }
-        }
-
-        @Override
-        public String stepName(final int step)
-        {
-            return delegate.stepName(step);
-        }
-
-        @Override
-        public DatapathCounters counters()
-        {
-            return delegate.counters();
-        }
-
-        @Override
-        public int sweep(final long now, final int worker)
-        {
-            return delegate.sweep(now, worker);
-        }
-
-        @Override
-        public void quiescent(final int worker)
-        {
-            delegate.quiescent(worker);
-        }
-
-        @Override
-        public void offline(final int worker)
-        {
-            delegate.offline(worker);
-        }
-
-        @Override
-        public void forEachEntry(final long now, final EntryVisitor visitor)
-        {
-            delegate.forEachEntry(now, visitor);
-        }
-
-        @Override
-        public void describeEntry(final int conn, final StringBuilder sb)
-        {
-            delegate.describeEntry(conn, sb);
-        }
     }
 }

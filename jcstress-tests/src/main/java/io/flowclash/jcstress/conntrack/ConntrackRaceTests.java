@@ -4,6 +4,7 @@ import io.flowclash.jcstress.MustObserve;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressMeta;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
@@ -19,7 +20,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * explorer steps through one at a time). The arbiter records both verdicts and whether the invariants hold
  * ({@code ok}: processed = accepted + dropped = 2, one visible entry, a hidden entry iff a packet was inserted).
  *
- * <p>Outcome ids are {@code "verdict A, verdict B, invariants"}. The grades are the era table of
+ * <p>Outcome ids are {@code "verdict A, verdict B, invariants"}; tests that grade alike share one grid class
+ * ({@code @JCStressMeta}). The grades are the era table of
  * {@code docs/proofs.md}: a drop is ACCEPTABLE_INTERESTING where the era can drop and FORBIDDEN where it cannot;
  * any broken invariant, and anything not listed, is FORBIDDEN. The gate also requires the interesting drop of
  * {@code nf-drop} to be observed: a run in which the race never happened proves nothing.
@@ -31,11 +33,10 @@ public class ConntrackRaceTests
 
     /*
      * ----------------------------------------------------------------------------------------------------------
-     * nf-drop: <= 4.6: every clash is dropped, whatever the backends (insert_failed).
+     * Outcome grids, shared with @JCStressMeta by the tests that grade alike.
      */
 
-    @JCStressTest
-    @Description("nf-drop, 1 backend: A and AAAA of one socket flow race.")
+    /** Grades of an era that drops the loser of every clash (nf-drop). */
     @Outcome(id = {"new, established, ok", "established, new, ok"}, expect = ACCEPTABLE,
         desc = "No overlap: the second lookup found the first's confirmed entry.")
     @Outcome(id = {"new, insert_failed, ok", "insert_failed, new, ok"}, expect = ACCEPTABLE_INTERESTING,
@@ -45,6 +46,60 @@ public class ConntrackRaceTests
     @Outcome(id = {"new, clash_inserted, ok", "clash_inserted, new, ok"}, expect = FORBIDDEN,
         desc = "Clash resolved: the loser inserted reply-only (NAT_CLASH, 1 s).")
     @Outcome(expect = FORBIDDEN, desc = "Other cases are forbidden: two winners, a broken invariant, a lost packet.")
+    public static class DropsEveryClash
+    {
+    }
+
+    /** Grades of an era that merges some clashes and drops others (nf-merge; nf-same-origin across backends). */
+    @Outcome(id = {"new, established, ok", "established, new, ok"}, expect = ACCEPTABLE,
+        desc = "No overlap: the second lookup found the first's confirmed entry.")
+    @Outcome(id = {"new, insert_failed, ok", "insert_failed, new, ok"}, expect = ACCEPTABLE_INTERESTING,
+        desc = "Clash not resolved: the second query is dropped (the user waits 5 s).")
+    @Outcome(id = {"new, clash_merged, ok", "clash_merged, new, ok"}, expect = ACCEPTABLE,
+        desc = "Clash resolved: merged onto the winner's identical entry.")
+    @Outcome(id = {"new, clash_inserted, ok", "clash_inserted, new, ok"}, expect = FORBIDDEN,
+        desc = "Clash resolved: the loser inserted reply-only (NAT_CLASH, 1 s).")
+    @Outcome(expect = FORBIDDEN, desc = "Other cases are forbidden: two winners, a broken invariant, a lost packet.")
+    public static class MergesOrDrops
+    {
+    }
+
+    /** Grades where every clash merges and none drops (one backend from 5.0: nf-same-origin, nf-clash-insert). */
+    @Outcome(id = {"new, established, ok", "established, new, ok"}, expect = ACCEPTABLE,
+        desc = "No overlap: the second lookup found the first's confirmed entry.")
+    @Outcome(id = {"new, insert_failed, ok", "insert_failed, new, ok"}, expect = FORBIDDEN,
+        desc = "Clash not resolved: the second query is dropped (the user waits 5 s).")
+    @Outcome(id = {"new, clash_merged, ok", "clash_merged, new, ok"}, expect = ACCEPTABLE,
+        desc = "Clash resolved: merged onto the winner's identical entry.")
+    @Outcome(id = {"new, clash_inserted, ok", "clash_inserted, new, ok"}, expect = FORBIDDEN,
+        desc = "Clash resolved: the loser inserted reply-only (NAT_CLASH, 1 s).")
+    @Outcome(expect = FORBIDDEN, desc = "Other cases are forbidden: two winners, a broken invariant, a lost packet.")
+    public static class MergesEveryClash
+    {
+    }
+
+    /** Grades where a clash merges or, across backends, inserts the loser reply-only (nf-clash-insert). */
+    @Outcome(id = {"new, established, ok", "established, new, ok"}, expect = ACCEPTABLE,
+        desc = "No overlap: the second lookup found the first's confirmed entry.")
+    @Outcome(id = {"new, insert_failed, ok", "insert_failed, new, ok"}, expect = FORBIDDEN,
+        desc = "Clash not resolved: the second query is dropped (the user waits 5 s).")
+    @Outcome(id = {"new, clash_merged, ok", "clash_merged, new, ok"}, expect = ACCEPTABLE,
+        desc = "Clash resolved: merged onto the winner's identical entry.")
+    @Outcome(id = {"new, clash_inserted, ok", "clash_inserted, new, ok"}, expect = ACCEPTABLE_INTERESTING,
+        desc = "Clash resolved: the loser inserted reply-only (NAT_CLASH, 1 s).")
+    @Outcome(expect = FORBIDDEN, desc = "Other cases are forbidden: two winners, a broken invariant, a lost packet.")
+    public static class MergesOrInserts
+    {
+    }
+
+    /*
+     * ----------------------------------------------------------------------------------------------------------
+     * nf-drop: <= 4.6: every clash is dropped, whatever the backends (insert_failed).
+     */
+
+    @JCStressTest
+    @JCStressMeta(DropsEveryClash.class)
+    @Description("nf-drop, 1 backend: A and AAAA of one socket flow race.")
     @MustObserve(value = "new, insert_failed, ok|insert_failed, new, ok",
         why = "nf-drop drops the loser of every clash: the race must be exercised")
     @State
@@ -77,16 +132,8 @@ public class ConntrackRaceTests
     }
 
     @JCStressTest
+    @JCStressMeta(DropsEveryClash.class)
     @Description("nf-drop, 2 backends: A and AAAA of one socket flow race.")
-    @Outcome(id = {"new, established, ok", "established, new, ok"}, expect = ACCEPTABLE,
-        desc = "No overlap: the second lookup found the first's confirmed entry.")
-    @Outcome(id = {"new, insert_failed, ok", "insert_failed, new, ok"}, expect = ACCEPTABLE_INTERESTING,
-        desc = "Clash not resolved: the second query is dropped (the user waits 5 s).")
-    @Outcome(id = {"new, clash_merged, ok", "clash_merged, new, ok"}, expect = FORBIDDEN,
-        desc = "Clash resolved: merged onto the winner's identical entry.")
-    @Outcome(id = {"new, clash_inserted, ok", "clash_inserted, new, ok"}, expect = FORBIDDEN,
-        desc = "Clash resolved: the loser inserted reply-only (NAT_CLASH, 1 s).")
-    @Outcome(expect = FORBIDDEN, desc = "Other cases are forbidden: two winners, a broken invariant, a lost packet.")
     @MustObserve(value = "new, insert_failed, ok|insert_failed, new, ok",
         why = "nf-drop drops the loser of every clash: the race must be exercised")
     @State
@@ -125,16 +172,8 @@ public class ConntrackRaceTests
      */
 
     @JCStressTest
+    @JCStressMeta(MergesOrDrops.class)
     @Description("nf-merge, 1 backend: A and AAAA of one socket flow race.")
-    @Outcome(id = {"new, established, ok", "established, new, ok"}, expect = ACCEPTABLE,
-        desc = "No overlap: the second lookup found the first's confirmed entry.")
-    @Outcome(id = {"new, insert_failed, ok", "insert_failed, new, ok"}, expect = ACCEPTABLE_INTERESTING,
-        desc = "Clash not resolved: the second query is dropped (the user waits 5 s).")
-    @Outcome(id = {"new, clash_merged, ok", "clash_merged, new, ok"}, expect = ACCEPTABLE,
-        desc = "Clash resolved: merged onto the winner's identical entry.")
-    @Outcome(id = {"new, clash_inserted, ok", "clash_inserted, new, ok"}, expect = FORBIDDEN,
-        desc = "Clash resolved: the loser inserted reply-only (NAT_CLASH, 1 s).")
-    @Outcome(expect = FORBIDDEN, desc = "Other cases are forbidden: two winners, a broken invariant, a lost packet.")
     @State
     public static class NfMergeOneBackend extends RaceState
     {
@@ -165,16 +204,8 @@ public class ConntrackRaceTests
     }
 
     @JCStressTest
+    @JCStressMeta(MergesOrDrops.class)
     @Description("nf-merge, 2 backends: A and AAAA of one socket flow race.")
-    @Outcome(id = {"new, established, ok", "established, new, ok"}, expect = ACCEPTABLE,
-        desc = "No overlap: the second lookup found the first's confirmed entry.")
-    @Outcome(id = {"new, insert_failed, ok", "insert_failed, new, ok"}, expect = ACCEPTABLE_INTERESTING,
-        desc = "Clash not resolved: the second query is dropped (the user waits 5 s).")
-    @Outcome(id = {"new, clash_merged, ok", "clash_merged, new, ok"}, expect = ACCEPTABLE,
-        desc = "Clash resolved: merged onto the winner's identical entry.")
-    @Outcome(id = {"new, clash_inserted, ok", "clash_inserted, new, ok"}, expect = FORBIDDEN,
-        desc = "Clash resolved: the loser inserted reply-only (NAT_CLASH, 1 s).")
-    @Outcome(expect = FORBIDDEN, desc = "Other cases are forbidden: two winners, a broken invariant, a lost packet.")
     @State
     public static class NfMergeTwoBackends extends RaceState
     {
@@ -211,16 +242,8 @@ public class ConntrackRaceTests
      */
 
     @JCStressTest
+    @JCStressMeta(MergesEveryClash.class)
     @Description("nf-same-origin, 1 backend: A and AAAA of one socket flow race.")
-    @Outcome(id = {"new, established, ok", "established, new, ok"}, expect = ACCEPTABLE,
-        desc = "No overlap: the second lookup found the first's confirmed entry.")
-    @Outcome(id = {"new, insert_failed, ok", "insert_failed, new, ok"}, expect = FORBIDDEN,
-        desc = "Clash not resolved: the second query is dropped (the user waits 5 s).")
-    @Outcome(id = {"new, clash_merged, ok", "clash_merged, new, ok"}, expect = ACCEPTABLE,
-        desc = "Clash resolved: merged onto the winner's identical entry.")
-    @Outcome(id = {"new, clash_inserted, ok", "clash_inserted, new, ok"}, expect = FORBIDDEN,
-        desc = "Clash resolved: the loser inserted reply-only (NAT_CLASH, 1 s).")
-    @Outcome(expect = FORBIDDEN, desc = "Other cases are forbidden: two winners, a broken invariant, a lost packet.")
     @State
     public static class NfSameOriginOneBackend extends RaceState
     {
@@ -251,16 +274,8 @@ public class ConntrackRaceTests
     }
 
     @JCStressTest
+    @JCStressMeta(MergesOrDrops.class)
     @Description("nf-same-origin, 2 backends: A and AAAA of one socket flow race.")
-    @Outcome(id = {"new, established, ok", "established, new, ok"}, expect = ACCEPTABLE,
-        desc = "No overlap: the second lookup found the first's confirmed entry.")
-    @Outcome(id = {"new, insert_failed, ok", "insert_failed, new, ok"}, expect = ACCEPTABLE_INTERESTING,
-        desc = "Clash not resolved: the second query is dropped (the user waits 5 s).")
-    @Outcome(id = {"new, clash_merged, ok", "clash_merged, new, ok"}, expect = ACCEPTABLE,
-        desc = "Clash resolved: merged onto the winner's identical entry.")
-    @Outcome(id = {"new, clash_inserted, ok", "clash_inserted, new, ok"}, expect = FORBIDDEN,
-        desc = "Clash resolved: the loser inserted reply-only (NAT_CLASH, 1 s).")
-    @Outcome(expect = FORBIDDEN, desc = "Other cases are forbidden: two winners, a broken invariant, a lost packet.")
     @State
     public static class NfSameOriginTwoBackends extends RaceState
     {
@@ -296,16 +311,8 @@ public class ConntrackRaceTests
      */
 
     @JCStressTest
+    @JCStressMeta(MergesEveryClash.class)
     @Description("nf-clash-insert, 1 backend: A and AAAA of one socket flow race.")
-    @Outcome(id = {"new, established, ok", "established, new, ok"}, expect = ACCEPTABLE,
-        desc = "No overlap: the second lookup found the first's confirmed entry.")
-    @Outcome(id = {"new, insert_failed, ok", "insert_failed, new, ok"}, expect = FORBIDDEN,
-        desc = "Clash not resolved: the second query is dropped (the user waits 5 s).")
-    @Outcome(id = {"new, clash_merged, ok", "clash_merged, new, ok"}, expect = ACCEPTABLE,
-        desc = "Clash resolved: merged onto the winner's identical entry.")
-    @Outcome(id = {"new, clash_inserted, ok", "clash_inserted, new, ok"}, expect = FORBIDDEN,
-        desc = "Clash resolved: the loser inserted reply-only (NAT_CLASH, 1 s).")
-    @Outcome(expect = FORBIDDEN, desc = "Other cases are forbidden: two winners, a broken invariant, a lost packet.")
     @State
     public static class NfClashInsertOneBackend extends RaceState
     {
@@ -336,16 +343,8 @@ public class ConntrackRaceTests
     }
 
     @JCStressTest
+    @JCStressMeta(MergesOrInserts.class)
     @Description("nf-clash-insert, 2 backends: A and AAAA of one socket flow race.")
-    @Outcome(id = {"new, established, ok", "established, new, ok"}, expect = ACCEPTABLE,
-        desc = "No overlap: the second lookup found the first's confirmed entry.")
-    @Outcome(id = {"new, insert_failed, ok", "insert_failed, new, ok"}, expect = FORBIDDEN,
-        desc = "Clash not resolved: the second query is dropped (the user waits 5 s).")
-    @Outcome(id = {"new, clash_merged, ok", "clash_merged, new, ok"}, expect = ACCEPTABLE,
-        desc = "Clash resolved: merged onto the winner's identical entry.")
-    @Outcome(id = {"new, clash_inserted, ok", "clash_inserted, new, ok"}, expect = ACCEPTABLE_INTERESTING,
-        desc = "Clash resolved: the loser inserted reply-only (NAT_CLASH, 1 s).")
-    @Outcome(expect = FORBIDDEN, desc = "Other cases are forbidden: two winners, a broken invariant, a lost packet.")
     @State
     public static class NfClashInsertTwoBackends extends RaceState
     {

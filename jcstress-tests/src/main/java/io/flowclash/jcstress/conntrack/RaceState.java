@@ -5,14 +5,17 @@ import io.flowclash.datapath.DatapathConfig;
 import io.flowclash.datapath.Designs;
 import io.flowclash.datapath.PacketContext;
 import io.flowclash.datapath.flow.Tuple;
+import io.flowclash.datapath.schedule.StepScheduler;
 import io.flowclash.datapath.stream.PacketRecordDescriptor;
 
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Shared state of a race test: one design instance (a tiny table), one context per actor ("CPU"), and the A and
- * AAAA queries of one socket flow at the same virtual instant. Each state has its own seed, so the iptables
- * {@code statistic} draws of the two actors vary from sample to sample (same backend or not).
+ * Shared state of a race test: one design instance (a tiny table), one lane of the {@link StepScheduler} per actor
+ * ("CPU": lane 0 on worker 0, lane 1 on worker 1), and the A and AAAA queries of one socket flow at the same
+ * virtual instant. Each actor drives only its own lane, so the scheduler's per-worker bookkeeping stays
+ * single-writer. Each state has its own seed, so the iptables {@code statistic} draws of the two actors vary from
+ * sample to sample (same backend or not).
  */
 public abstract class RaceState
 {
@@ -22,6 +25,7 @@ public abstract class RaceState
     static final long LO = Tuple.lo(40000, 53, Tuple.PROTO_UDP);
 
     final Datapath datapath;
+    final StepScheduler scheduler;
     final PacketContext a;
     final PacketContext b;
 
@@ -29,15 +33,21 @@ public abstract class RaceState
     {
         datapath = Designs.get(design).create(DatapathConfig.builder().backends(backends).workers(2)
             .maxEntries(8).buckets(16).lockStripes(4).mapEntries(16).seed(SEEDS.incrementAndGet()).build());
-        a = datapath.newContext(0);
-        b = datapath.newContext(1);
+        scheduler = new StepScheduler(datapath, 2);
+        a = scheduler.context(0);
+        b = scheduler.context(1);
     }
 
-    /** Actor body: one query through the whole path. */
+    /**
+     * Actor body: one query through the whole path, on the context's lane.
+     *
+     * @param ctx {@link #a} or {@link #b}.
+     */
     void send(final PacketContext ctx)
     {
-        datapath.begin(ctx, T0, HI, LO, PacketRecordDescriptor.DIR_ORIGINAL, 1);
-        datapath.process(ctx);
+        final int lane = ctx == a ? 0 : 1;
+        scheduler.begin(lane, T0, HI, LO, PacketRecordDescriptor.DIR_ORIGINAL, 1);
+        scheduler.finish(lane);
     }
 
     /** @return the verdict label, or "unfinished". */

@@ -119,7 +119,8 @@ class DatapathBenchmarkTest
         b.established();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.checkPath(DatapathBenchmark.NEW_FLOW))
             .isInstanceOf(IllegalStateException.class)
-            .hasMessageContaining("newFlow").hasMessageContaining("nf-clash-insert").hasMessageContaining("established");
+            .hasMessageContaining("newFlow").hasMessageContaining("nf-clash-insert")
+            .hasMessageContaining("established");
     }
 
     private static DatapathBenchmark setUp(final String design)

@@ -1,0 +1,70 @@
+package io.flowclash.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static io.flowclash.cli.StreamCommandTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Through the real command: progress on stderr for long work when asked ({@code --progress}; a terminal is the
+ * other case, which in-process tests are not), nothing on stderr otherwise or with {@code --quiet}, and stdout
+ * the same either way.
+ */
+class ProgressCommandTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldFormatCountRateAndTimeLeft()
+    {
+        assertThat(Progress.line("design 2/9 nf-merge", "packets", 1_200_000, 2_000_000, 400_000_000L))
+            .isEqualTo("design 2/9 nf-merge: 1,200,000/2,000,000 packets (60%), 3.0 M packets/s, 0:00 left");
+        assertThat(Progress.line("saving x.fcs", "records", 10, 1000, 1_000_000_000L))
+            .isEqualTo("saving x.fcs: 10/1,000 records (1%), 10 records/s, 1:39 left");
+        assertThat(Progress.line("", "states", 5, 0, 1_000_000_000L)).isEqualTo("5 states, 5 states/s");
+    }
+
+    @Test
+    void shouldReportDesignsAndPacketsOfARunOnlyWhenAsked()
+    {
+        final String[] base = {"run", "--design", "nf-drop,nf-merge", "-w", "dns-pairs:sockets=40000",
+            "--race", "always"};
+        final StreamCommandTest.Result quiet = run(base);
+        assertThat(quiet.status()).as(quiet.err()).isZero();
+        assertThat(quiet.err()).as("stderr is not a terminal: no progress").isEmpty();
+        final String[] withProgress = java.util.Arrays.copyOf(base, base.length + 1);
+        withProgress[base.length] = "--progress";
+        final StreamCommandTest.Result shown = run(withProgress);
+        assertThat(shown.status()).as(shown.err()).isZero();
+        assertThat(shown.err().lines()).isNotEmpty()
+            .allMatch(l -> l.matches("design [12]/2 nf-(drop|merge): [\\d,]+/80,000 packets \\(\\d+%\\), .+ packets/s.*"));
+        assertThat(shown.out().substring(shown.out().indexOf("conntrack -S")))
+            .isEqualTo(quiet.out().substring(quiet.out().indexOf("conntrack -S")));
+        final String[] both = java.util.Arrays.copyOf(withProgress, withProgress.length + 1);
+        both[withProgress.length] = "--quiet";
+        assertThat(run(both).status()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldReportStatesOfAnExplorationAndRecordsOfAGeneration()
+    {
+        final StreamCommandTest.Result explore = run("explore", "-d", "nf-drop", "-k", "3", "-b", "2", "--progress");
+        assertThat(explore.status()).as(explore.err()).isZero();
+        assertThat(explore.err().lines()).isNotEmpty()
+            .allMatch(l -> l.startsWith("explore nf-drop -k 3 -b 2 (estimated 10,368 states): ") &&
+                l.contains("/10,368 states ("));
+        final StreamCommandTest.Result gen = run("stream", "gen", "-w", "pairs-storm:sockets=300000", "--out",
+            dir.resolve("s.fcs").toString(), "--progress");
+        assertThat(gen.status()).as(gen.err()).isZero();
+        assertThat(gen.err().lines()).isNotEmpty()
+            .allMatch(l -> l.matches("(generating|saving) s\\.fcs: [\\d,]+/600,000 records .*"));
+        final StreamCommandTest.Result quiet = run("stream", "gen", "-w", "pairs-storm:sockets=1000", "--out",
+            dir.resolve("q.fcs").toString(), "--quiet");
+        assertThat(quiet.status()).isZero();
+        assertThat(quiet.err()).isEmpty();
+    }
+}

@@ -1,0 +1,98 @@
+package io.flowclash.datapath.run;
+
+import io.flowclash.datapath.Counter;
+import io.flowclash.datapath.Datapath;
+import io.flowclash.datapath.DatapathConfig;
+import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.memory.PoolCensus;
+import io.flowclash.datapath.stream.PacketStream;
+import io.flowclash.datapath.workload.Workload;
+import io.flowclash.datapath.workload.Workloads;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Churn through the real runner: {@code --race real} with 2 worker threads, far more flows alive than the table
+ * admits (so the table is full, {@code early_drop} fires and the BPF maps evict), flows expiring behind them and
+ * the gc sweeping every second of virtual time. Bounded in packets, never in time. At the end, once every entry
+ * has expired and been swept: no pool index is leaked, the conntrack pool is whole again (free entries =
+ * {@code nf_conntrack_max}), each BPF map lists exactly what it counts as live, and every packet ended in exactly
+ * one outcome.
+ *
+ * <p>The suite runs {@value #DEFAULT_SOCKETS} sockets (8 packets each: two queries and their replies, twice).
+ * The long soak, about 10 M packets:
+ * {@code ./mvnw -o -pl datapath test -Dtest=RunnerChurnSoakConcurrentTest -Dflowclash.soak.sockets=1250000}
+ * (8 packets per socket).
+ */
+class RunnerChurnSoakConcurrentTest
+{
+    static final int DEFAULT_SOCKETS = 3_000;
+    static final int MAX_ENTRIES = 2048;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nf-drop", "nf-clash-insert", "cilium-socklb", "cilium-tc"})
+    void shouldGiveBackTheWholePoolAfterChurnOnRealThreads(final String design)
+    {
+        final int sockets = Integer.getInteger("flowclash.soak.sockets", DEFAULT_SOCKETS);
+        // 2 lookups per socket, 10 ms apart: 3,000 flows start within one 30 s UDP timeout (the table admits
+        // 2,048, so early_drop fires), and a socket's second lookup leaves sockets x 10 ms after its first, when its
+        // first entry has expired or been early-dropped
+        final Workload w = Workloads.parse("dns-pairs:sockets=" + sockets + ",lookups=2,interval=10ms");
+        final PacketStream stream = Workloads.generate(w);
+        try (Datapath dp = Designs.get(design).create(DatapathConfig.builder().backends(3).workers(2)
+            .maxEntries(MAX_ENTRIES).mapEntries(MAX_ENTRIES).service(w.serviceAddress(), w.servicePort()).seed(7)
+            .build()))
+        {
+            final RunResult r = new Runner(dp, new RunOptions(RaceMode.parse("real"), false, 200_000,
+                1_000_000_000L, 3)).run(stream);
+            System.out.printf("%s: %,d packets (%,d queries, %,d replies), %,d raced batches, early_drop=%d, " +
+                "map_evict=%d, wall %.1f s%n", design, r.processed(), r.queries(), r.replies(), r.racedBatches(),
+                r.counter(Counter.EARLY_DROP), r.counter(Counter.MAP_EVICT), r.wallNs() / 1e9);
+
+            assertThat(r.queries()).isEqualTo(4L * sockets);
+            assertThat(r.processed()).as("processed = queries + replies").isEqualTo(r.queries() + r.replies());
+            assertThat(r.processed()).as("processed = accepted + dropped").isEqualTo(r.accepted() + r.dropped());
+            assertThat(r.replies()).as("at most one reply per query").isPositive().isLessThanOrEqualTo(r.queries());
+            assertThat(r.racedBatches()).isEqualTo(2L * sockets);
+            assertThat(r.lookupsComplete() + r.lookupsStalled()).isEqualTo(2L * sockets);
+
+            final List<PoolCensus> during = dp.census();
+            for (final PoolCensus c : during)
+            {
+                assertThat(c.leaked()).as(design + " at the end of the run: " + c).isZero();
+            }
+            if (during.stream().anyMatch(c -> c.pool().equals("conntrack")))
+            {
+                assertThat(r.counter(Counter.EARLY_DROP)).as(design + ": early_drop fired").isPositive();
+            }
+            if (design.equals("cilium-tc"))
+            {
+                assertThat(r.counter(Counter.MAP_EVICT)).as(design + ": the CT map evicted").isPositive();
+            }
+
+            final long end = r.endNs() + 3_600_000_000_000L; // an hour later: every conntrack entry has expired
+            dp.sweep(end, -1);
+            dp.sweep(end, -1); // the grace period of what the first sweep retired (the run's end took every worker
+            // offline)
+            for (final PoolCensus c : dp.census())
+            {
+                assertThat(c.leaked()).as(design + ": " + c).isZero();
+                if (c.pool().equals("conntrack"))
+                {
+                    assertThat(c.whole()).as(design + ": the pool is whole again: " + c).isTrue();
+                    assertThat(c.available()).as(design + ": free = nf_conntrack_max").isEqualTo(MAX_ENTRIES);
+                }
+                else
+                {
+                    assertThat(c.live()).as(design + ": " + c).isBetween(0, c.limit());
+                    assertThat(c.retired()).as(design + ": nothing waits for a grace period: " + c).isZero();
+                    assertThat(c.free() + c.live()).as(design + ": " + c).isEqualTo(c.capacity());
+                }
+            }
+        }
+    }
+}
