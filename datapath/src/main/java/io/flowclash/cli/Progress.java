@@ -19,7 +19,8 @@ import java.util.function.LongSupplier;
  * <p>Thread safety: the work runs on the caller's thread and only publishes its count through the
  * {@link LongSupplier} it gives (read here from the reporter thread, so it must be safe to read from another
  * thread: an opaque or volatile read of a single-writer counter). The reporter thread is the only one that
- * prints until {@link #close()} has joined it.
+ * prints until {@link #close()} has joined it. A phase's fields are volatile each, not published together: a line
+ * drawn at the instant of a phase change may pair the new label with the old count, and is redrawn a tick later.
  */
 final class Progress implements AutoCloseable
 {
