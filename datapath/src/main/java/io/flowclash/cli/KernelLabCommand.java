@@ -87,9 +87,10 @@ public final class KernelLabCommand implements Runnable
     String resolvOptions;
 
     @Option(names = "--race-share", paramLabel = "X", defaultValue = "0",
-        description = "Share of lookups the race injector races, 0..1: an NFQUEUE rule after DNAT, before " +
-            "confirm, and a queue reader that holds a lookup's first query until its second has confirmed " +
-            "(needs iptables, libnetfilter-queue-dev) (default: ${DEFAULT-VALUE}: no injector).")
+        description = "Share of lookups the race injector races, 0..1 (each lookup with this probability, chosen " +
+            "by a hash of its source port; 1 races all): an NFQUEUE rule after DNAT, before confirm, and a queue " +
+            "reader that holds a lookup's first query until its second has confirmed (needs iptables, " +
+            "libnetfilter-queue-dev) (default: ${DEFAULT-VALUE}: no injector).")
     double raceShare;
 
     @Option(names = "--race-order", paramLabel = "ORDER", defaultValue = "second-first",
@@ -178,7 +179,7 @@ public final class KernelLabCommand implements Runnable
             final KernelLab.Readings k = KernelLab.run(base);
             if (base.resolver())
             {
-                final List<Row> rows = List.of(new Row(k, io.flowclash.lab.LookupPrediction.of(base)));
+                final List<Row> rows = List.of(new Row(k, io.flowclash.lab.LookupPrediction.of(k)));
                 print(out, rows);
                 return;
             }
@@ -214,7 +215,8 @@ public final class KernelLabCommand implements Runnable
             {
                 System.err.printf(Locale.ROOT, "kernel lab: scenario %d/%d: %s%n", ++i, list.size(), describe(o));
             }
-            rows.add(new Row(KernelLab.run(o), io.flowclash.lab.LookupPrediction.of(o)));
+            final KernelLab.Readings k = KernelLab.run(o);
+            rows.add(new Row(k, io.flowclash.lab.LookupPrediction.of(k)));
         }
         print(out, rows);
     }

@@ -55,12 +55,17 @@ public final class DatapathCounters
     /**
      * Count several events at once ({@code NF_CT_STAT_ADD_ATOMIC}).
      *
-     * @param worker  writer (a worker).
+     * @param worker  writer, or -1 for a thread that is no worker.
      * @param counter event.
      * @param n       how many.
      */
     public void add(final int worker, final Counter counter, final long n)
     {
+        if (worker < 0)
+        {
+            SLOTS.getAndAdd(slots, PAD + workers * STRIDE + counter.ordinal(), n);
+            return;
+        }
         slots[PAD + worker * STRIDE + counter.ordinal()] += n;
     }
 

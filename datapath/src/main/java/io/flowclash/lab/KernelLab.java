@@ -115,10 +115,10 @@ public final class KernelLab
             return lookups > 0;
         }
 
-        /** @return how many lookups the injector races: round(lookups x share), as the reader counts. */
+        /** @return how many lookups the injector is expected to race: lookups x share (exact for 0 and 1). */
         public long racedLookups()
         {
-            return (long)Math.floor(lookups * raceShare + 1e-9);
+            return Math.round(lookups * raceShare);
         }
     }
 
@@ -210,6 +210,11 @@ public final class KernelLab
         {
             stopping = true;
             teardown();
+            // the hook says it, not the main thread: the JVM halts once the hooks are done, maybe before the main
+            // thread could print anything (and a child killed by the teardown is no "failed child")
+            System.err.println("flowclash: kernel lab " + name + ": stopped by a signal; everything it made is " +
+                "removed");
+            System.err.flush();
         }, "flowclash-lab-teardown");
     }
 
@@ -293,8 +298,7 @@ public final class KernelLab
         {
             if (lab.stopping)
             {
-                throw new FlowclashException("kernel lab " + lab.name + ": stopped by a signal; everything it made " +
-                    "is removed");
+                awaitHalt(); // the shutdown hook tears down and reports; the JVM halts when it is done
             }
             throw ex;
         }
@@ -308,6 +312,23 @@ public final class KernelLab
             catch (final IllegalStateException shuttingDown)
             {
                 // the hook is running or has run
+            }
+        }
+    }
+
+    /** Park the main thread while the JVM shuts down, so that it prints nothing of its own. */
+    private static void awaitHalt()
+    {
+        while (true)
+        {
+            try
+            {
+                Thread.sleep(1000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
@@ -349,11 +370,12 @@ public final class KernelLab
         if (injectorProgram != null)
         {
             // after the nat hook (-100) and before confirm (INT_MAX): filter OUTPUT / FORWARD at priority 0
+            // only lookups the nft chooser marked (0x2): a first query that reaches the queue is raced
             Shell.inNetns(nat, "iptables", "-w", "-A", out ? "OUTPUT" : "FORWARD", "-p", "udp", "--dport", "53",
-                "-m", "conntrack", "--ctstate", "NEW", "-j", "NFQUEUE", "--queue-num", "0");
+                "-m", "conntrack", "--ctstate", "NEW", "-m", "mark", "--mark", "0x2/0x2", "-j", "NFQUEUE",
+                "--queue-num", "0");
             injector = start("race injector", List.of("ip", "netns", "exec", nat, injectorProgram.toString(), "0",
-                Long.toString(Math.round(options.raceShare() * 1_000_000)), Integer.toString(options.holdMs()),
-                options.raceOrder()));
+                Integer.toString(options.holdMs()), options.raceOrder()));
             awaitLine(injector, "ready", "race injector");
         }
         final SocketLb lb = lbObject != null ? SocketLb.attach(state, lbObject) : null;
@@ -655,6 +677,16 @@ public final class KernelLab
                 .append(" chain raw_out {\n  type filter hook output priority -300;\n  ip daddr ").append(VIP)
                 .append(" udp dport 53 notrack\n  ip saddr ").append(VIP).append(" udp sport 53 notrack\n }\n");
         }
+        if (options.raceShare() > 0)
+        {
+            // the race injector's chooser: after DNAT, on packets that made a new unconfirmed conntrack, a hash of
+            // the source address and port (both queries of a socket alike) picks the raced share; mark bit 0x2
+            final long below = Math.round(options.raceShare() * 1_000_000);
+            sb.append(" chain race_choose {\n  type filter hook ").append(out ? "output" : "prerouting")
+                .append(" priority -98; policy accept;\n  udp dport 53 ct state new ct status & 0x8 == 0 ")
+                .append(below >= 1_000_000 ? "" : "jhash ip saddr . udp sport mod 1000000 seed 0x5eed lt " + below +
+                    " ").append("meta mark set meta mark | 0x2\n }\n");
+        }
         // nft 1.0.6 rejects "priority dstnat" on output: -100 is the same number (docs/kernel-lab.md)
         sb.append(" chain nat {\n  type nat hook ").append(out ? "output" : "prerouting").append(" priority -100;\n  ")
             .append("ip daddr ").append(VIP).append(" udp dport 53 counter name dnatted ")
@@ -679,10 +711,11 @@ public final class KernelLab
             .append(verdict).append('\n');
         if (options.emulate().equals("drop"))
         {
-            sb.append("  meta mark 0x1 ct mark 0x1 counter name merged drop\n  meta mark 0x1 ct mark set 0x1\n }\n")
+            sb.append("  meta mark & 0x1 == 0x1 ct mark 0x1 counter name merged drop\n")
+                .append("  meta mark & 0x1 == 0x1 ct mark set 0x1\n }\n")
                 .append(" chain mark_new {\n  type filter hook ").append(out ? "output" : "prerouting")
                 .append(" priority -99; policy accept;\n  udp dport 53 ct state new ct status & 0x8 == 0 ")
-                .append("meta mark set 0x1\n"); // IPS_CONFIRMED (bit 3) clear: the packet made this conntrack
+                .append("meta mark set meta mark | 0x1\n"); // IPS_CONFIRMED (bit 3) clear: it made this conntrack
         }
         return sb.append(" }\n}\n").toString();
     }

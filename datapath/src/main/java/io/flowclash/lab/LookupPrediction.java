@@ -54,13 +54,33 @@ public record LookupPrediction(String design, long racing, long stalled, long cl
      */
     public static LookupPrediction of(final KernelLab.Options o)
     {
+        return of(o, o.racedLookups());
+    }
+
+    /**
+     * @param k a lookup run.
+     * @return the prediction for the lookups the injector actually raced (the chooser hashes source ports, so a
+     * share below 1 races a binomial number of them).
+     */
+    public static LookupPrediction of(final KernelLab.Readings k)
+    {
+        return of(k.options(), k.options().raceShare() > 0 ? k.injector("raced") : 0);
+    }
+
+    /**
+     * @param o      the scenario.
+     * @param heldLookups lookups whose first query the injector held.
+     * @return the prediction.
+     */
+    static LookupPrediction of(final KernelLab.Options o, final long heldLookups)
+    {
         final String design = switch (o.emulate())
         {
             case "drop" -> "nf-nonat-merge";
             case "same-origin" -> "nf-same-origin";
             default -> thisKernel().designId();
         };
-        final long racing = o.notrack() ? 0 : o.racedLookups();
+        final long racing = o.notrack() ? 0 : Math.min(heldLookups, o.lookups());
         final Histogram latency = new Histogram(LookupStats.HIGHEST_NS / 1000, 3);
         long stalled = 0;
         long clashes = 0;

@@ -144,6 +144,48 @@ final class ReportBlocks
         b.add(new Paragraph(bare.isEmpty() ?
             "No design leaves every lookup under " + slow + " without a workaround in this family." :
             "No lookup over " + slow + " without any workaround: " + String.join(", ", bare) + "."));
+        final List<String> withSome = new ArrayList<>();
+        final List<String> never = new ArrayList<>();
+        for (final JsonNode d : f.get("designs"))
+        {
+            if (d.get("holdsWithoutWorkaround").asBoolean())
+            {
+                continue;
+            }
+            final String who = "`" + d.get("design").asText() + "` (" + d.get("kernels").asText() + ")";
+            final java.util.Set<String> ways = new java.util.LinkedHashSet<>();
+            for (final JsonNode h : d.get("holds"))
+            {
+                ways.add(h.get("workaround").asText());
+            }
+            if (ways.isEmpty())
+            {
+                never.add(who);
+            }
+            else
+            {
+                withSome.add(who + " with " + String.join(" or ", ways));
+            }
+        }
+        if (!withSome.isEmpty())
+        {
+            b.add(new Paragraph("Only with a workaround (in at least one backend count; the table says which): " +
+                String.join("; ", withSome) + "."));
+        }
+        if (!never.isEmpty())
+        {
+            final java.util.Set<String> tried = new java.util.LinkedHashSet<>();
+            for (final JsonNode c : f.get("designs").get(0).get("holds"))
+            {
+                tried.add(where(c));
+            }
+            for (final JsonNode c : f.get("designs").get(0).get("fails"))
+            {
+                tried.add(where(c));
+            }
+            b.add(new Paragraph("Slow lookups in every scenario of this family (" + String.join(", ", tried) +
+                "): " + String.join("; ", never) + "."));
+        }
         b.add(new Table("Which scenarios leave no lookup over " + slow + " (workaround/backends), which do not, " +
             "and the cost where it holds: the most entries left (hidden among them), and new-flow throughput " +
             "from JMH when given.",
@@ -161,12 +203,17 @@ final class ReportBlocks
         final List<String> out = new ArrayList<>();
         for (final JsonNode c : list)
         {
-            final String where = c.get("workaround").asText().equals(Workaround.ONE_REPLICA.id()) ?
-                c.get("workaround").asText() : c.get("workaround").asText() + "/" + c.get("backends").asText();
-            out.add(c.get("slowLookups").asLong() == 0 ? where :
-                where + " " + show(c.get("slowSharePercent")) + "%");
+            out.add(c.get("slowLookups").asLong() == 0 ? where(c) :
+                where(c) + " " + show(c.get("slowSharePercent")) + "%");
         }
         return out;
+    }
+
+    /** @return {@code workaround/backends}, or {@code one-replica}. */
+    private static String where(final JsonNode c)
+    {
+        return c.get("workaround").asText().equals(Workaround.ONE_REPLICA.id()) ?
+            c.get("workaround").asText() : c.get("workaround").asText() + "/" + c.get("backends").asText();
     }
 
     private static void jmh(final List<Block> b, final JsonNode file)

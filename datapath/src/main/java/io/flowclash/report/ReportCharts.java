@@ -192,7 +192,7 @@ final class ReportCharts
                 final JsonNode r = result(s, d);
                 y.add(r == null ? 0.0 : r.get("report").get("slowSharePercent").asDouble());
             }
-            chart.addSeries(s.get("workaroundLabel").asText() + (s.get("backends").asInt() == 1 ? "" :
+            chart.addSeries(s.get("workaround").asText() + (s.get("backends").asInt() == 1 ? "" :
                 ", " + s.get("backends").asInt() + " backends"), designs, y);
         }
         save(chart, "slow-lookups-" + slug(family), "Slow lookups per design and workaround (" + family + ")",
@@ -260,7 +260,9 @@ final class ReportCharts
             {
                 y.add(ref.get("mops").asDouble());
             }
-            final CategorySeries line = chart.addSeries("reference: " + Throughput.label(ref), designs, y);
+            final CategorySeries line = chart.addSeries("reference: " +
+                (ref.get("benchmark").asText().equals(Throughput.LOOKUP) ? "table lookup" : "ConcurrentHashMap"),
+                designs, y);
             line.setChartCategorySeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Line);
         }
         save(chart, "throughput-" + index, "Per-packet throughput per design (" + t.fileName() + ")",
@@ -302,8 +304,8 @@ final class ReportCharts
 
     private static void style(final org.knowm.xchart.style.AxesChartStyler st)
     {
-        st.setLegendPosition(Styler.LegendPosition.OutsideS);
-        st.setLegendLayout(Styler.LegendLayout.Horizontal);
+        st.setLegendPosition(Styler.LegendPosition.OutsideE);
+        st.setLegendLayout(Styler.LegendLayout.Vertical);
         st.setChartBackgroundColor(java.awt.Color.WHITE);
     }
 

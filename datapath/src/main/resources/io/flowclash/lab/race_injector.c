@@ -3,16 +3,18 @@
  *
  * The lab installs, in the namespace that does the DNAT, an xtables rule after the nat hook and before the
  * conntrack confirm hook (filter OUTPUT or FORWARD, priority 0):
- *     iptables -A OUTPUT -p udp --dport 53 -m conntrack --ctstate NEW -j NFQUEUE --queue-num Q
- * so every DNS datagram whose conntrack is new and still unconfirmed comes here, already DNAT'ed. For the first
- * datagram of a lookup (a source address and port not held now) this reader decides, from the raced share, whether
- * to race it: a raced one is held until a second new datagram of the same socket arrives (the AAAA query, which
- * also found no confirmed entry because the first is held before confirm), then both are released in the order
- * asked: "second-first" lets the second confirm first, so the held first one clashes at confirm; "first-second"
- * the opposite. A held datagram whose partner does not come within hold_ms (single-request, where the resolver
- * waits for the first reply) is released alone. Nothing else is delayed or changed.
+ *     iptables -A OUTPUT -p udp --dport 53 -m conntrack --ctstate NEW -m mark --mark 0x2/0x2 -j NFQUEUE --queue-num Q
+ * where mark 0x2 is set by an nft rule on the lookups chosen to race (a hash of source address and port, so the
+ * two queries of one socket are chosen together; the raced share is chosen in the kernel, because a first query
+ * that reaches this queue at all is raced: its second query enters conntrack while the first waits here). So
+ * every chosen DNS datagram whose conntrack is new and still unconfirmed comes here, already DNAT'ed. The first
+ * one of a socket is held until a second new datagram of the same socket arrives (the AAAA query, which also
+ * found no confirmed entry because the first is held before confirm), then both are released in the order asked:
+ * "second-first" lets the second confirm first, so the held first one clashes at confirm; "first-second" the
+ * opposite. A held datagram whose partner does not come within hold_ms (single-request, where the resolver waits
+ * for the first reply) is released alone. Nothing else is delayed or changed.
  *
- * Usage: race_injector QUEUE SHARE_PER_MILLION HOLD_MS ORDER     (ORDER: second-first or first-second)
+ * Usage: race_injector QUEUE HOLD_MS ORDER     (ORDER: second-first or first-second)
  * Prints "ready" once bound, and on SIGTERM/SIGINT one line of key=value counters, releasing what it holds.
  */
 #include <arpa/inet.h>
@@ -30,7 +32,6 @@
 
 static volatile sig_atomic_t stop;
 static struct nfq_q_handle *qh;
-static long long share;      /* per million */
 static long long hold_ms;
 static int second_first;
 
@@ -103,21 +104,12 @@ static int on_packet(struct nfq_q_handle *q, struct nfgenmsg *msg, struct nfq_da
     }
     release_held();
     firsts++;
-    /* exactly round(n * share) of the first n lookups are raced, spread evenly */
-    if ((long long)(firsts * share / 1000000) > (long long)((firsts - 1) * share / 1000000))
-    {
-        holding = 1;
-        held_id = id;
-        held_saddr = saddr;
-        held_sport = sport;
-        held_until = now_ms() + hold_ms;
-        raced++;
-    }
-    else
-    {
-        accept_packet(id);
-        passed++;
-    }
+    holding = 1;
+    held_id = id;
+    held_saddr = saddr;
+    held_sport = sport;
+    held_until = now_ms() + hold_ms;
+    raced++;
     return 0;
 }
 
@@ -129,15 +121,14 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-    if (argc != 5)
+    if (argc != 4)
     {
-        fprintf(stderr, "usage: race_injector QUEUE SHARE_PER_MILLION HOLD_MS second-first|first-second\n");
+        fprintf(stderr, "usage: race_injector QUEUE HOLD_MS second-first|first-second\n");
         return 2;
     }
     const int queue = atoi(argv[1]);
-    share = atoll(argv[2]);
-    hold_ms = atoll(argv[3]);
-    second_first = strcmp(argv[4], "second-first") == 0;
+    hold_ms = atoll(argv[2]);
+    second_first = strcmp(argv[3], "second-first") == 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

@@ -128,4 +128,22 @@ public class OutputPathCommandTest
         assertThat(run("stream", "gen", "-w", "dns-pairs:sockets=30", "--out", out.toString()).status()).isZero();
         assertThat(entries()).isEqualTo(1);
     }
+
+    @Test
+    void shouldRefuseSpecialFilesAsHlogAndReportDirectories() throws Exception
+    {
+        final Path fifo = mkfifo(dir.resolve("pipe"));
+        final StreamCommandTest.Result hlog = run("run", "--design", "nf-drop", "--race", "always",
+            "-w", "dns-lookups:clients=5,lookups=1", "--hlog", fifo.toString());
+        assertOneLineExit2(hlog, "'" + fifo + "': it is a FIFO (named pipe), not a directory");
+        final Path full = devFull(dir);
+        final StreamCommandTest.Result report = run("compare", "--quiet", "--out", full.toString());
+        assertOneLineExit2(report, full.toString(), "not a directory");
+        final StreamCommandTest.Result missing = run("compare", "--quiet", "--out",
+            dir.resolve("no/such/report").toString());
+        assertOneLineExit2(missing, "no/such", "does not exist");
+        assertThat(Files.isRegularFile(full)).isFalse();
+        assertThat(dir.resolve("no")).doesNotExist();
+        assertThat(entries()).isEqualTo(2);
+    }
 }

@@ -190,7 +190,7 @@ class KernelLabIT
     {
         assertAllAnswered(k);
         assertThat(k.latencyUs().getMaxValue()).as("slowest lookup, us").isLessThan(1_000_000);
-        assertThat(LookupPrediction.of(k.options()).stalled()).as("model: stalled lookups").isZero();
+        assertThat(LookupPrediction.of(k).stalled()).as("model: stalled lookups").isZero();
     }
 
     @Test
@@ -203,7 +203,7 @@ class KernelLabIT
         // glibc's poll timeout (5 s), then it retries the missing query alone and succeeds
         assertThat(k.latencyUs().highestEquivalentValue(k.latencyUs().getMinValue())).as("fastest lookup, us")
             .isGreaterThanOrEqualTo(5_000_000);
-        final LookupPrediction p = LookupPrediction.of(k.options());
+        final LookupPrediction p = LookupPrediction.of(k);
         assertThat(p.stalled()).as("model: stalled lookups").isEqualTo(SLOW_LOOKUPS);
         // histogram values are buckets of 0.1 %: compare the top of the lowest bucket
         assertThat(p.latency().highestEquivalentValue(p.latency().getMinValue()))
@@ -221,7 +221,7 @@ class KernelLabIT
         assertThat(k.injector("paired")).isEqualTo(SLOW_LOOKUPS);
         // musl retransmits the unanswered query after timeout / attempts = 2.5 s
         assertThat(k.latencyUs().highestEquivalentValue(k.latencyUs().getMinValue())).isGreaterThanOrEqualTo(2_500_000);
-        final LookupPrediction p = LookupPrediction.of(k.options());
+        final LookupPrediction p = LookupPrediction.of(k);
         assertThat(p.stalled()).isEqualTo(SLOW_LOOKUPS);
         // histogram values are buckets of 0.1 %: compare the top of the lowest bucket
         assertThat(p.latency().highestEquivalentValue(p.latency().getMinValue()))
@@ -283,7 +283,7 @@ class KernelLabIT
         assertThat(k.dnatCounter()).isZero();
         assertThat(k.mergedDrops()).as("identical tuples: the merged loser is dropped").isEqualTo(2);
         assertThat(k.latencyUs().highestEquivalentValue(k.latencyUs().getMinValue())).isGreaterThanOrEqualTo(5_000_000);
-        assertThat(LookupPrediction.of(k.options()).stalled()).isEqualTo(2);
+        assertThat(LookupPrediction.of(k).stalled()).isEqualTo(2);
     }
 
     @Test

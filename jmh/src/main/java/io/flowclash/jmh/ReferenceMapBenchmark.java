@@ -1,7 +1,6 @@
 package io.flowclash.jmh;
 
 import io.flowclash.datapath.BuildInfo;
-import org.agrona.collections.Long2LongHashMap;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,7 +17,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The reference that table figures are divided by: a bare Agrona {@link Long2LongHashMap#get} (open addressing,
+ * The reference that table figures are divided by ({@link NearLimitReference}): a bare Agrona
+ * {@code Long2LongHashMap.get} (open addressing,
  * one {@code long} key, no concurrency) over as many keys as the table benchmarks hold, all hits, visited in order
  * ({@code sequential}) or shuffled ({@code random}), as {@code ConntrackLookupBenchmark} visits its flows. Run it in
  * the same JMH run as the benchmark it is the reference for; absolute figures do not travel between machines.
@@ -39,43 +39,19 @@ public class ReferenceMapBenchmark
     @Param({"sequential", "random"})
     String order;
 
-    Long2LongHashMap map;
-    long[] keys;
-    int[] visit;
-    int cursor;
-    int mask;
+    NearLimitReference reference;
 
     /** Fill the map with {@code flows} keys shaped like tuple words, and the visiting order. */
     @Setup(Level.Trial)
     public void setUp()
     {
-        map = new Long2LongHashMap(-1L);
-        keys = new long[flows];
-        visit = new int[flows];
-        for (int i = 0; i < flows; i++)
-        {
-            keys[i] = 0x0AF4_0000_0000_0000L | ((long)i * 0x9E37_79B9L & 0xFFFF_FFFFL);
-            map.put(keys[i], i);
-            visit[i] = i;
-        }
-        if (order.equals("random"))
-        {
-            final java.util.SplittableRandom random = new java.util.SplittableRandom(3);
-            for (int i = flows - 1; i > 0; i--)
-            {
-                final int j = random.nextInt(i + 1);
-                final int t = visit[i];
-                visit[i] = visit[j];
-                visit[j] = t;
-            }
-        }
-        mask = flows - 1;
+        reference = new NearLimitReference(flows, order.equals("random"));
     }
 
     /** @return the value of the next key. */
     @Benchmark
     public long get()
     {
-        return map.get(keys[visit[cursor++ & mask]]);
+        return reference.get();
     }
 }

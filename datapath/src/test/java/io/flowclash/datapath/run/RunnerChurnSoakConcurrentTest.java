@@ -4,6 +4,7 @@ import io.flowclash.datapath.Counter;
 import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.DatapathConfig;
 import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.Reason;
 import io.flowclash.datapath.memory.PoolCensus;
 import io.flowclash.datapath.stream.PacketStream;
 import io.flowclash.datapath.workload.Workload;
@@ -65,7 +66,13 @@ class RunnerChurnSoakConcurrentTest
             {
                 assertThat(c.leaked()).as(design + " at the end of the run: " + c).isZero();
             }
-            if (during.stream().anyMatch(c -> c.pool().equals("conntrack")))
+            if (design.equals("nf-drop"))
+            {
+                // in this era the replied flows of this workload are out of early_drop's reach (early_drop takes
+                // only entries that are not ASSURED, and fires rarely here): a full table drops new flows instead
+                assertThat(r.reason(Reason.DROP_TABLE_FULL)).as(design + ": the table was full").isPositive();
+            }
+            else if (during.stream().anyMatch(c -> c.pool().equals("conntrack")))
             {
                 assertThat(r.counter(Counter.EARLY_DROP)).as(design + ": early_drop fired").isPositive();
             }

@@ -9,6 +9,7 @@ import io.flowclash.datapath.PacketContext;
 import io.flowclash.datapath.Reason;
 import io.flowclash.datapath.flow.Tuple;
 import io.flowclash.datapath.stream.PacketRecordDescriptor;
+import io.flowclash.jmh.NearLimitReference;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -39,7 +40,10 @@ import java.util.concurrent.TimeUnit;
  * Cilium's CT map is emptied by the agent's gc, which is not modelled) gets a tuple never seen before for each
  * packet instead, computed from a running counter; its LRU map stays full and evicts. Which of the two applies is
  * asked of the design itself ({@link #entriesExpire}), not listed by id. {@code chm-baseline} is
- * {@link ConcurrentHashMapConntrack}.
+ * {@link ConcurrentHashMapConntrack}. The last two rows are the near-limit reference ({@link NearLimitReference}: a
+ * bare Agrona map get over as many keys as {@code flows}, arrival and random order), in the same {@code @Param} run
+ * so that every ratio to it comes from one run; both methods run the same get for them, and every row, design or
+ * reference, pays the same one predictable branch on {@code reference} first.
  *
  * <p>Each iteration checks at its end that the path it names is the path that ran ({@link #checkPath}): every
  * packet must have finished {@code new} in {@code newFlow} and {@code established} in {@code established};
@@ -69,15 +73,17 @@ public class DatapathBenchmark
     private static final int CLIENT_BASE = 0x0AF40000 + 1;
     private static final int VIP = 0x0A60000A;
 
-    // every id of Designs.all(), in registry order, then the baseline (DatapathBenchmarkTest keeps them equal)
+    // every id of Designs.all(), in registry order, then the baseline, then NearLimitReference.IDS
+    // (DatapathBenchmarkTest keeps them equal)
     @Param({"nf-drop", "nf-nonat-merge-4.7", "nf-nonat-merge", "nf-merge", "nf-same-origin", "nf-clash-insert-5.6",
         "nf-clash-insert-5.9", "nf-clash-insert-5.10", "nf-clash-insert-5.15", "nf-clash-insert", "nf-reverse-merge",
-        "cilium-socklb", "cilium-tc", "chm-baseline"})
+        "cilium-socklb", "cilium-tc", "chm-baseline", "ref-agrona-arrival", "ref-agrona-random"})
     String design;
 
     @Param({"65536", "1048576"})
     int flows;
 
+    NearLimitReference reference;
     Datapath datapath;
     PacketContext ctx;
     long[] his;
@@ -125,12 +131,34 @@ public class DatapathBenchmark
         }
     }
 
+    /**
+     * A benchmark state set up outside JMH, as a trial would be (the latency harness drives it).
+     *
+     * @param design a row of the {@code design} parameter.
+     * @param flows  flows, a power of two.
+     * @return the state, counting from zero.
+     */
+    public static DatapathBenchmark prepared(final String design, final int flows)
+    {
+        final DatapathBenchmark b = new DatapathBenchmark();
+        b.design = design;
+        b.flows = flows;
+        b.setUp();
+        b.startIteration();
+        return b;
+    }
+
     @Setup(Level.Trial)
     public void setUp()
     {
         if (Integer.bitCount(flows) != 1)
         {
             throw new IllegalArgumentException("flows must be a power of two: " + flows);
+        }
+        if (NearLimitReference.isReference(design))
+        {
+            reference = NearLimitReference.of(design, flows);
+            return;
         }
         freshTuples = !entriesExpire(design);
         datapath = create(design, DatapathConfig.builder().backends(3).maxEntries(flows + flows / 4)
@@ -159,6 +187,10 @@ public class DatapathBenchmark
     @Setup(Level.Iteration)
     public void startIteration()
     {
+        if (reference != null)
+        {
+            return;
+        }
         datapath.counters().reset();
     }
 
@@ -170,6 +202,10 @@ public class DatapathBenchmark
     @TearDown(Level.Iteration)
     public void endIteration(final BenchmarkParams params)
     {
+        if (reference != null)
+        {
+            return;
+        }
         final String benchmark = params.getBenchmark();
         checkPath(benchmark.substring(benchmark.lastIndexOf('.') + 1));
     }
@@ -179,7 +215,7 @@ public class DatapathBenchmark
      * @throws IllegalStateException naming the verdicts seen if any packet since {@link #startIteration} did not
      * end as the method's path.
      */
-    void checkPath(final String method)
+    public void checkPath(final String method)
     {
         final Reason expected = method.equals(NEW_FLOW) ? Reason.ACCEPT_NEW : Reason.ACCEPT_ESTABLISHED;
         final DatapathCounters counters = datapath.counters();
@@ -204,6 +240,10 @@ public class DatapathBenchmark
     @Benchmark
     public int established()
     {
+        if (reference != null)
+        {
+            return (int)reference.get();
+        }
         final int i = cursor++ & mask;
         final PacketContext ctx = this.ctx;
         datapath.begin(ctx, now, his[i], los[i], PacketRecordDescriptor.DIR_ORIGINAL, i);
@@ -215,6 +255,10 @@ public class DatapathBenchmark
     @Benchmark
     public int newFlow()
     {
+        if (reference != null)
+        {
+            return (int)reference.get();
+        }
         final PacketContext ctx = this.ctx;
         now += step;
         if (freshTuples)

@@ -3,6 +3,7 @@ package io.flowclash.jmh.datapath;
 import io.flowclash.datapath.Counter;
 import io.flowclash.datapath.Designs;
 import io.flowclash.datapath.Reason;
+import io.flowclash.jmh.NearLimitReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,11 +34,51 @@ class DatapathBenchmarkTest
         return ids.stream();
     }
 
-    @Test
-    void shouldListEveryRegisteredDesignAndTheBaselineAsParams() throws NoSuchFieldException
+    /**
+     * The one check that a benchmark's {@code design} parameter lists every registered design, in registry order,
+     * then the rows named (the baseline, the reference): read from the annotation, as JMH reads it. Every benchmark
+     * with a design parameter calls this.
+     *
+     * @param benchmark the benchmark class.
+     * @param after     the rows that follow the registry's ids.
+     * @throws NoSuchFieldException if the class has no {@code design} field.
+     */
+    public static void assertListsEveryDesign(final Class<?> benchmark, final List<String> after)
+        throws NoSuchFieldException
     {
-        final Param param = DatapathBenchmark.class.getDeclaredField("design").getAnnotation(Param.class);
-        assertThat(Arrays.asList(param.value())).containsExactlyElementsOf(designs().toList());
+        final Param param = benchmark.getDeclaredField("design").getAnnotation(Param.class);
+        final List<String> ids = new ArrayList<>();
+        Designs.all().forEach(d -> ids.add(d.id()));
+        ids.addAll(after);
+        assertThat(Arrays.asList(param.value())).as(benchmark.getSimpleName() + " design @Param")
+            .containsExactlyElementsOf(ids);
+    }
+
+    @Test
+    void shouldListEveryRegisteredDesignTheBaselineAndTheReferenceAsParams() throws NoSuchFieldException
+    {
+        final List<String> after = new ArrayList<>();
+        after.add(DatapathBenchmark.BASELINE);
+        after.addAll(NearLimitReference.IDS);
+        assertListsEveryDesign(DatapathBenchmark.class, after);
+    }
+
+    @Test
+    void shouldHitEveryKeyOnTheReferenceRows()
+    {
+        for (final String ref : NearLimitReference.IDS)
+        {
+            final DatapathBenchmark b = setUp(ref);
+            final java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (int i = 0; i < PACKETS; i++)
+            {
+                final int value = i % 2 == 0 ? b.established() : b.newFlow();
+                assertThat((long)value).as("%s get %d", ref, i).isNotEqualTo(NearLimitReference.MISSING);
+                seen.add(value);
+            }
+            assertThat(seen).as(ref + ": every key visited").hasSize(FLOWS);
+            b.endIteration(null);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
