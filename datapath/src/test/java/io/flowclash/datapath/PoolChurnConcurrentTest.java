@@ -45,6 +45,7 @@ class PoolChurnConcurrentTest
         final AtomicLong clock = new AtomicLong(T0);
         final AtomicInteger running = new AtomicInteger(WORKERS);
         final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final AtomicInteger sweeps = new AtomicInteger();
         final Thread[] workers = new Thread[WORKERS];
         for (int w = 0; w < WORKERS; w++)
         {
@@ -56,8 +57,19 @@ class PoolChurnConcurrentTest
                     final PacketContext ctx = dp.newContext(worker);
                     final java.util.SplittableRandom random = new java.util.SplittableRandom(worker + 1);
                     long now = T0;
+                    int sweepsSeen = sweeps.get();
                     for (int i = 0; i < PACKETS; i++)
                     {
+                        if (i % (PACKETS / 4) == PACKETS / 8)
+                        {
+                            // make sure sweeps overlap the packets however the threads are scheduled: wait (not
+                            // timed: until the sweeper, which never waits, has completed another sweep)
+                            while (sweeps.get() == sweepsSeen && failure.get() == null)
+                            {
+                                Thread.yield();
+                            }
+                            sweepsSeen = sweeps.get();
+                        }
                         now += MS;
                         final int socket = random.nextInt(8 * MAX_ENTRIES);
                         dp.begin(ctx, now, Tuple.hi(0x0AF40000 + worker * 256 + (socket >>> 12), 0x0A60000A),
@@ -82,7 +94,6 @@ class PoolChurnConcurrentTest
                 }
             });
         }
-        final AtomicInteger sweeps = new AtomicInteger();
         final Thread sweeper = new Thread(() ->
         {
             try
@@ -109,7 +120,7 @@ class PoolChurnConcurrentTest
         }
         sweeper.join();
         assertThat(failure.get()).as(what + ": a thread failed").isNull();
-        assertThat(sweeps.get()).as(what + ": the sweeper ran beside the packets").isPositive();
+        assertThat(sweeps.get()).as(what + ": the sweeper ran beside the packets").isGreaterThanOrEqualTo(4);
 
         final DatapathCounters counters = dp.counters();
         assertThat(counters.processed()).as(what).isEqualTo((long)WORKERS * PACKETS);
