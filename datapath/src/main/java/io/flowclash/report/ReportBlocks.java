@@ -94,11 +94,14 @@ final class ReportBlocks
             final List<List<String>> rows = new ArrayList<>();
             for (final JsonNode lab : doc.get("kernelLab"))
             {
-                for (final String k : List.of("clashResolve", "hiddenEntries", "entries", "dropped"))
+                for (final JsonNode run : lab.get("runs"))
                 {
-                    rows.add(List.of(lab.get("run").asText(), lab.get("kernel").asText(), lab.get("scenario").asText(),
-                        k, show(lab.get("kernelFigures").get(k)), lab.get("modelDesign").asText(),
-                        show(lab.get("modelFigures").get(k))));
+                    for (final JsonNode f : run.get("figures"))
+                    {
+                        rows.add(List.of(run.get("run").asText(), lab.get("kernel").asText(),
+                            run.get("scenario").asText(), f.get("figure").asText(), show(f.get("kernel")),
+                            run.get("modelDesign").asText(), show(f.get("model"))));
+                    }
                 }
             }
             b.add(new Table("Kernel-lab runs given with --kernel-lab.",

@@ -273,22 +273,52 @@ final class ReportCharts
     private static void kernelVsModel(final JsonNode lab, final int index, final Path charts, final ArrayNode out)
         throws IOException
     {
-        final List<String> x = List.of("clashes (clash_resolve)", "hidden entries", "entries listed", "drops");
-        final List<String> keys = List.of("clashResolve", "hiddenEntries", "entries", "dropped");
-        final List<Long> kernel = new ArrayList<>();
-        final List<Long> model = new ArrayList<>();
-        for (final String k : keys)
+        final JsonNode runs = lab.get("runs");
+        final CategoryChart chart;
+        if (runs.size() == 1)
         {
-            kernel.add(lab.get("kernelFigures").get(k).asLong());
-            model.add(lab.get("modelFigures").get(k).asLong());
+            final JsonNode run = runs.get(0);
+            final List<String> x = new ArrayList<>();
+            final List<Long> kernel = new ArrayList<>();
+            final List<Long> model = new ArrayList<>();
+            for (final JsonNode f : run.get("figures"))
+            {
+                x.add(f.get("figure").asText());
+                kernel.add(f.get("kernel").asLong());
+                model.add(f.get("model").asLong());
+            }
+            chart = chart("Kernel " + lab.get("kernel").asText() + " vs model, " + run.get("scenario").asText(),
+                "figure", "count");
+            chart.addSeries("kernel " + lab.get("kernel").asText(), x, kernel);
+            chart.addSeries("model " + run.get("modelDesign").asText(), x, model);
         }
-        final CategoryChart chart = chart("Kernel " + lab.get("kernel").asText() + " vs model, " +
-            lab.get("scenario").asText(), "figure", "count");
-        chart.addSeries("kernel " + lab.get("kernel").asText(), x, kernel);
-        chart.addSeries("model " + lab.get("modelDesign").asText(), x, model);
-        save(chart, "kernel-vs-model-" + index, "Kernel vs model (" + lab.get("run").asText() + ")",
-            "The real kernel's counters beside the model's for the same pairs and backends: bars of equal height " +
-                "are the model agreeing with this kernel.", charts, out);
+        else
+        {
+            // a scenario table: one group of bars per row, kernel and model for each figure the rows share
+            chart = chart("Kernel " + lab.get("kernel").asText() + " vs model per lab scenario", "lab scenario",
+                "count");
+            final List<String> x = new ArrayList<>();
+            for (final JsonNode r : runs)
+            {
+                x.add(r.get("run").asText());
+            }
+            final JsonNode figures = runs.get(0).get("figures");
+            for (int f = 0; f < figures.size(); f++)
+            {
+                final List<Long> kernel = new ArrayList<>();
+                final List<Long> model = new ArrayList<>();
+                for (final JsonNode r : runs)
+                {
+                    kernel.add(r.get("figures").get(f).get("kernel").asLong());
+                    model.add(r.get("figures").get(f).get("model").asLong());
+                }
+                chart.addSeries("kernel: " + figures.get(f).get("figure").asText(), x, kernel);
+                chart.addSeries("model: " + figures.get(f).get("figure").asText(), x, model);
+            }
+        }
+        save(chart, "kernel-vs-model-" + index, "Kernel vs model (" + lab.get("file").asText() + ")",
+            "The real kernel's figures beside the model's for the same workload: bars of equal height are the " +
+                "model agreeing with this kernel.", charts, out);
     }
 
     static CategoryChart chart(final String title, final String x, final String y)

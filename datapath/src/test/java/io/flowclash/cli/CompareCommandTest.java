@@ -153,6 +153,9 @@ class CompareCommandTest
         refused(List.of("--kernel-lab", negative.toString()), "lab2.json",
             "kernelReadings.entriesCount: expected a count");
         refused(List.of("--kernel-lab", truncated.toString()), "lab3.json", "not JSON");
+        final Path table = Files.writeString(dir.resolve("lab4.json"), io.flowclash.report.ReportFixtures
+            .LAB_TABLE_JSON.replace("\"stalled\":0,", ""));
+        refused(List.of("--kernel-lab", table.toString()), "lab4.json", "scenarios[1].model.stalled: missing");
         // a good JMH file before a bad lab file: still nothing written
         refused(List.of("--jmh", io.flowclash.report.ReportFixtures.jmhFile().toString(), "--kernel-lab",
             noReadings.toString()), "lab1.json", "kernelReadings: missing");

@@ -24,6 +24,23 @@ public final class ReportFixtures
            "dropEraModelDrops":405}}
         """;
 
+    /** A scenario table as {@code kernel-lab --matrix --json} prints it (two rows, shortened). */
+    public static final String LAB_TABLE_JSON = """
+        {"kernel":"6.18.44","thisKernelModel":"nf-reverse-merge (6.12 - current)","scenarios":[
+         {"run":"fcl000001","placement":"out","era":"emulated <= 4.18","emulate":"drop","lb":"nft","resolver":"glibc",
+          "resolvOptions":"default","notrack":false,"raceShare":1.0,"backends":2,"lookups":20,"answered":20,
+          "partial":0,"failed":0,"slowerThan1s":20,"p50Us":5001000,"p99Us":5002000,"maxUs":5002000,
+          "kernel":{"clashResolve":0,"dnatCounter":40,"entriesCount":20,"entriesListed":20,"stat":{"drop":20}},
+          "model":{"design":"nf-nonat-merge","racing":20,"stalled":20,"clashResolve":0,"p50Us":5000100,
+          "p99Us":5000100,"maxUs":5000100}},
+         {"run":"fcl000002","placement":"out","era":"real 6.18.44","emulate":"none","lb":"nft","resolver":"musl",
+          "resolvOptions":"default","notrack":false,"raceShare":1.0,"backends":2,"lookups":20,"answered":20,
+          "partial":0,"failed":0,"slowerThan1s":0,"p50Us":700,"p99Us":2100,"maxUs":2100,
+          "kernel":{"clashResolve":20,"dnatCounter":40,"entriesCount":30,"entriesListed":20,"stat":{"drop":0}},
+          "model":{"design":"nf-reverse-merge","racing":20,"stalled":0,"clashResolve":20,"p50Us":100,
+          "p99Us":100,"maxUs":100}}]}
+        """;
+
     private ReportFixtures()
     {
     }

@@ -48,8 +48,9 @@ class ReportWriterTest
     private JsonNode write(final Path out) throws IOException
     {
         final Path lab = Files.writeString(dir.resolve("lab.json"), ReportFixtures.LAB_JSON);
+        final Path table = Files.writeString(dir.resolve("table.json"), ReportFixtures.LAB_TABLE_JSON);
         final ObjectNode d = doc.deepCopy();
-        d.set("kernelLab", ComparisonResults.readInputs(List.of(), List.of(lab)).get("kernelLab"));
+        d.set("kernelLab", ComparisonResults.readInputs(List.of(), List.of(lab, table)).get("kernelLab"));
         return ReportWriter.write(d, HLOGS, out);
     }
 
@@ -63,7 +64,8 @@ class ReportWriterTest
             assertThat(out.resolve(f)).isRegularFile();
         }
         assertThat(out.resolve("hlog")).isDirectory();
-        assertThat(written.get("hlogs").size()).isEqualTo(HLOGS.size()).isEqualTo(4 * 9 * 9);
+        assertThat(written.get("hlogs").size()).isEqualTo(HLOGS.size())
+            .isEqualTo(2 * 2 * 9 * io.flowclash.datapath.Designs.all().size());
         for (final JsonNode h : written.get("hlogs"))
         {
             assertThat(Files.readString(out.resolve(h.asText()))).contains("#[StartTime: ");
@@ -73,8 +75,9 @@ class ReportWriterTest
         assertThat(parsed.get("schema").asText()).isEqualTo(ComparisonResults.SCHEMA);
         assertThat(parsed.get("machine").get("cpus").asInt()).isPositive();
         // latency: 2 (race always, each resolver); slow share: 3 (always for both, p= for glibc); drops;
-        // throughput; kernel vs model
-        assertThat(parsed.get("charts").size()).isEqualTo(2 + 3 + 3);
+        // throughput; kernel vs model for each lab file
+        assertThat(parsed.get("charts").size()).isEqualTo(2 + 3 + 4);
+        assertThat(parsed.get("kernelLab").get(1).get("runs").size()).isEqualTo(2);
         for (final JsonNode c : parsed.get("charts"))
         {
             assertThat(out.resolve(c.get("svg").asText())).isNotEmptyFile();
