@@ -261,6 +261,20 @@ class KernelLabIT
     }
 
     @Test
+    void shouldRaceTheChosenShareOnlyAndClashExactlyThose()
+    {
+        final KernelLab.Readings k = run(KernelLab.Options.lookups("out", 2, "none", false, "glibc", "default", 40,
+            0.5, "nft"));
+        assertNoStall(k);
+        final long raced = k.injector("raced");
+        // each lookup raced with probability 0.5 (binomial: 40 of 40 or 0 of 40 has probability 2e-12)
+        assertThat(raced).as("raced lookups").isBetween(1L, 39L);
+        assertThat(k.injector("paired")).as("every held first query got its second").isEqualTo(raced);
+        assertThat(k.clashResolve()).as("clash_resolve = raced lookups: the others never clash").isEqualTo(raced);
+        assertThat(LookupPrediction.of(k).racing()).isEqualTo(raced);
+    }
+
+    @Test
     void shouldNotStallOrDnatWithTheSocketLbOnThisKernel()
     {
         final KernelLab.Readings k = lookups("none", false, "glibc", "default", 20, "socket");
