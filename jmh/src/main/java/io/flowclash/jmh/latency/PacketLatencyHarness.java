@@ -10,6 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -102,12 +103,15 @@ public final class PacketLatencyHarness implements Callable<Integer>
     @Option(names = "--quiet", description = "No progress on stderr.")
     boolean quiet;
 
-    private final List<Histogram> logged = new ArrayList<>();
+    /** The {@code --hlog} content so far (compressed interval histograms are small), written out at the end. */
+    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    private PrintStream logStream;
+    private HistogramLogWriter logWriter;
     private PrintWriter out;
     private PrintWriter err;
 
     /** One measured run's figures. */
-    record Run(String design, long rate, long count, long p50, long p99, long p999, long max, Histogram histogram)
+    record Run(String design, long rate, long count, long p50, long p99, long p999, long max)
     {
     }
 
@@ -152,6 +156,7 @@ public final class PacketLatencyHarness implements Callable<Integer>
         if (hlog != null)
         {
             SafeOutput.checkFile(hlog, "--hlog file");
+            startLog();
         }
         final List<String> ids = new ArrayList<>();
         Designs.select(design).forEach(d -> ids.add(d.id()));
@@ -228,6 +233,7 @@ public final class PacketLatencyHarness implements Callable<Integer>
         {
             return "below " + minRate + "/s (p99 " + floor.p99() + " ns at the floor)";
         }
+        boolean failedAbove = false;
         for (int s = 0; s < steps; s++)
         {
             final long mid = Math.round(Math.sqrt(lo * hi));
@@ -240,9 +246,11 @@ public final class PacketLatencyHarness implements Callable<Integer>
             else
             {
                 hi = mid;
+                failedAbove = true;
             }
         }
-        return String.format(Locale.ROOT, "%d/s (next tried above: %d/s)", Math.round(lo), Math.round(hi));
+        return String.format(Locale.ROOT, "%d/s (%s %d/s)", Math.round(lo),
+            failedAbove ? "missed at" : "untried above, up to the ceiling", Math.round(hi));
     }
 
     private void warmUp(final DatapathBenchmark b)
@@ -340,9 +348,12 @@ public final class PacketLatencyHarness implements Callable<Integer>
             throw new IllegalStateException(id + " at " + pps + "/s: " + failure.get().getMessage(), failure.get());
         }
         h.setTag(id + "@" + pps);
-        logged.add(h);
+        if (logWriter != null)
+        {
+            logWriter.outputIntervalHistogram(h);
+        }
         return new Run(id, pps, h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(99),
-            h.getValueAtPercentile(99.9), h.getMaxValue(), h);
+            h.getValueAtPercentile(99.9), h.getMaxValue());
     }
 
     private void print(final Run r)
@@ -352,23 +363,22 @@ public final class PacketLatencyHarness implements Callable<Integer>
         out.flush();
     }
 
+    private void startLog()
+    {
+        logStream = new PrintStream(logBytes, false, StandardCharsets.UTF_8);
+        logWriter = new HistogramLogWriter(logStream);
+        logWriter.outputComment("flowclash packet-latency path=" + path + " flows=" + flows + " correction=" +
+            correction);
+        logWriter.outputLogFormatVersion();
+        final long base = System.currentTimeMillis();
+        logWriter.setBaseTime(base);
+        logWriter.outputBaseTime(base);
+        logWriter.outputLegend();
+    }
+
     private void writeLog()
     {
-        SafeOutput.writeStream(hlog, "--hlog file", stream ->
-        {
-            final PrintStream ps = new PrintStream(stream, false, StandardCharsets.UTF_8);
-            final HistogramLogWriter w = new HistogramLogWriter(ps);
-            w.outputComment("flowclash packet-latency path=" + path + " flows=" + flows + " correction=" + correction);
-            w.outputLogFormatVersion();
-            final long base = logged.isEmpty() ? 0 : logged.get(0).getStartTimeStamp();
-            w.setBaseTime(base);
-            w.outputBaseTime(base);
-            w.outputLegend();
-            for (final Histogram h : logged)
-            {
-                w.outputIntervalHistogram(h);
-            }
-            ps.flush();
-        });
+        logStream.flush();
+        SafeOutput.writeStream(hlog, "--hlog file", stream -> logBytes.writeTo(stream));
     }
 }
