@@ -45,9 +45,10 @@ import java.util.stream.Stream;
         "  quick (default): race always for glibc, glibc single-request, glibc single-request-reopen and musl;",
         "    p=0.05 for glibc and musl; each x (one replica; 2 and 3 backends x none, IPVS sh, IPVS dh, NOTRACK),",
         "    on " + ScenarioMatrix.QUICK_LOOKUPS + "; real for glibc and musl (2 backends, no workaround) on",
-        "    " + ScenarioMatrix.QUICK_REAL_LOOKUPS + ": 56 scenarios.",
+        "    " + ScenarioMatrix.QUICK_REAL_LOOKUPS + ": 56 scenarios; latency logs (hlog/) of race always without",
+        "    a workaround at 2 backends.",
         "  full: every resolver x always, p=0.01, p=0.05, p=0.5, real x every workaround on",
-        "    " + ScenarioMatrix.FULL_LOOKUPS + " (180 scenarios).",
+        "    " + ScenarioMatrix.FULL_LOOKUPS + " (180 scenarios), every latency log.",
         "%nThe report is written into a temporary directory beside --out and renamed onto it when complete; --out",
         "must be new, empty, or an earlier report. Bad --jmh/--kernel-lab files stop the command before any run.",
         "%nExamples:",
@@ -131,8 +132,11 @@ public final class CompareCommand implements Runnable
             args.add("run");
             args.addAll(s.runArgs());
             args.add("--json");
-            args.add("--hlog");
-            args.add(hlogDir.toString());
+            if (s.latencyLog())
+            {
+                args.add("--hlog");
+                args.add(hlogDir.toString());
+            }
             final StringWriter o = new StringWriter();
             final StringWriter e = new StringWriter();
             final int rc = FlowclashCommand.execute(args.toArray(new String[0]), new PrintWriter(o, true),
@@ -147,7 +151,7 @@ public final class CompareCommand implements Runnable
             for (final JsonNode r : json.path("results"))
             {
                 final Path f = hlogDir.resolve(r.get("design").asText() + ".hlog");
-                if (Files.isRegularFile(f))
+                if (s.latencyLog() && Files.isRegularFile(f))
                 {
                     hlogs.put(r.get("design").asText(), Files.readString(f, StandardCharsets.US_ASCII));
                 }

@@ -15,10 +15,17 @@ import java.util.Locale;
  * @param workaround  the workaround applied.
  * @param workload    the {@code --workload} spec.
  * @param designs     the {@code --design} selection.
+ * @param latencyLog  true to keep the run's lookup latency logs ({@code --hlog}) in the report.
  */
 public record Scenario(Resolver resolver, String race, int backends, Workaround workaround, String workload,
-    String designs)
+    String designs, boolean latencyLog)
 {
+    /** @return this scenario, its latency logs kept. */
+    public Scenario withLatencyLog()
+    {
+        return new Scenario(resolver, race, backends, workaround, workload, designs, true);
+    }
+
     /** @return the family the verdicts group by: race mode and resolver. */
     public String family()
     {

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The scenario matrices of {@code flowclash compare}: resolvers x race modes x backends x workarounds, every design
- * in each cell. Quick finishes in under a minute on 2 cores; full is the whole product on more lookups, for big
- * machines.
+ * in each cell. Quick finishes in about a minute on a loaded 2-core machine and keeps the latency logs of the
+ * scenarios the latency charts draw; full is the whole product on more lookups with every log, for big machines.
  */
 public final class ScenarioMatrix
 {
@@ -30,7 +30,12 @@ public final class ScenarioMatrix
      */
     public static List<Scenario> quick()
     {
-        final List<Scenario> out = new ArrayList<>(build(Resolver.all(), List.of("always"), QUICK_LOOKUPS));
+        final List<Scenario> out = new ArrayList<>();
+        // latency logs (each a set of files written safely, flushed to disk) for what the latency charts draw
+        for (final Scenario s : build(Resolver.all(), List.of("always"), QUICK_LOOKUPS))
+        {
+            out.add(s.workaround() == Workaround.NONE && s.backends() == 2 ? s.withLatencyLog() : s);
+        }
         out.addAll(build(List.of(Resolver.GLIBC, Resolver.MUSL), List.of("p=0.05"), QUICK_LOOKUPS));
         for (final Scenario s : build(List.of(Resolver.GLIBC, Resolver.MUSL), List.of("real"), QUICK_REAL_LOOKUPS))
         {
@@ -45,7 +50,13 @@ public final class ScenarioMatrix
     /** @return the full matrix: every resolver x always, p=0.01, p=0.05, p=0.5, real x every workaround. */
     public static List<Scenario> full()
     {
-        return build(Resolver.all(), List.of("always", "p=0.01", "p=0.05", "p=0.5", "real"), FULL_LOOKUPS);
+        final List<Scenario> out = new ArrayList<>();
+        for (final Scenario s : build(Resolver.all(), List.of("always", "p=0.01", "p=0.05", "p=0.5", "real"),
+            FULL_LOOKUPS))
+        {
+            out.add(s.withLatencyLog());
+        }
+        return out;
     }
 
     /**
@@ -66,12 +77,12 @@ public final class ScenarioMatrix
                 {
                     if (w.backends() != 0)
                     {
-                        out.add(new Scenario(r, race, w.backends(), w, workload, DESIGNS));
+                        out.add(new Scenario(r, race, w.backends(), w, workload, DESIGNS, false));
                         continue;
                     }
                     for (final int backends : new int[]{2, 3})
                     {
-                        out.add(new Scenario(r, race, backends, w, workload, DESIGNS));
+                        out.add(new Scenario(r, race, backends, w, workload, DESIGNS, false));
                     }
                 }
             }

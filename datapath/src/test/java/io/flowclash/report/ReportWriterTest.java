@@ -38,8 +38,12 @@ class ReportWriterTest
     static void build()
     {
         System.setProperty("java.awt.headless", "true");
-        final List<Scenario> scenarios = ScenarioMatrix.build(List.of(Resolver.GLIBC, Resolver.MUSL),
-            List.of("always", "p=0.3"), "dns-lookups:clients=50,lookups=3");
+        final List<Scenario> scenarios = new ArrayList<>();
+        for (final Scenario s : ScenarioMatrix.build(List.of(Resolver.GLIBC, Resolver.MUSL),
+            List.of("always", "p=0.3"), "dns-lookups:clients=50,lookups=3"))
+        {
+            scenarios.add(s.withLatencyLog());
+        }
         doc = ComparisonResults.build("test", scenarios, CompareCommand.runner(),
             ComparisonResults.readInputs(List.of(ReportFixtures.jmhFile()), List.of()),
             new Progress(System.err, false), HLOGS);
