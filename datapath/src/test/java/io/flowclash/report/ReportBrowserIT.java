@@ -69,15 +69,28 @@ class ReportBrowserIT
         Files.createDirectories(target);
         final Path lab = target.resolve("lab.json");
         Files.writeString(lab, ReportFixtures.LAB_JSON);
+        final Path table = target.resolve("lab-table.json");
+        Files.writeString(table, ReportFixtures.LAB_TABLE_JSON);
         final Path report = target.resolve("report");
         final StringWriter err = new StringWriter();
         final int rc = FlowclashCommand.execute(new String[]{"compare", "--out", report.toString(), "--jmh",
-            ReportFixtures.jmhFile().toString(), "--kernel-lab", lab.toString()}, new PrintWriter(new StringWriter()),
+            ReportFixtures.jmhFile().toString(), "--kernel-lab", lab.toString(), "--kernel-lab", table.toString()},
+            new PrintWriter(new StringWriter()),
             new PrintWriter(err));
         assertThat(rc).as(err.toString()).isZero();
         final JsonNode results = MAPPER.readTree(report.resolve("results.json").toFile());
         final int charts = results.get("charts").size();
-        assertThat(charts).isGreaterThanOrEqualTo(5);
+        assertThat(charts).isGreaterThanOrEqualTo(6);
+        // the check itself can fail: a white picture, or one of a single colour, is blank
+        final BufferedImage white = new BufferedImage(400, 200, BufferedImage.TYPE_INT_RGB);
+        final java.awt.Graphics paint = white.getGraphics();
+        paint.setColor(java.awt.Color.WHITE);
+        paint.fillRect(0, 0, 400, 200);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> assertNotBlank(white, "white"))
+            .isInstanceOf(AssertionError.class);
+        final BufferedImage black = new BufferedImage(400, 200, BufferedImage.TYPE_INT_RGB);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> assertNotBlank(black, "black"))
+            .isInstanceOf(AssertionError.class);
 
         final Process chromium = new ProcessBuilder("chromium", "--headless", "--no-sandbox", "--disable-gpu",
             "--hide-scrollbars", "--no-first-run", "--remote-debugging-port=0",
