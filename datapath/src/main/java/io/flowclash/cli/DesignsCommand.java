@@ -1,6 +1,6 @@
 package io.flowclash.cli;
 
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.nat.BackendSelectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

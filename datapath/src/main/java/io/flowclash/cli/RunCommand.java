@@ -3,7 +3,7 @@ package io.flowclash.cli;
 import io.flowclash.datapath.Counter;
 import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.DatapathConfig;
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.FlowclashException;
 import io.flowclash.datapath.Reason;
 import io.flowclash.datapath.conntrack.ConnDescriptor;

@@ -3,7 +3,7 @@ package io.flowclash.lab;
 import io.flowclash.datapath.Counter;
 import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.DatapathConfig;
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.kernel.KernelDesignTable;
 import io.flowclash.datapath.kernel.KernelMatch;
 import io.flowclash.datapath.resolver.LookupRun;

@@ -2,7 +2,7 @@ package io.flowclash.lab;
 
 import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.DatapathConfig;
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.run.RaceMode;
 import io.flowclash.datapath.run.RunOptions;
 import io.flowclash.datapath.run.RunResult;

@@ -235,7 +235,7 @@ final class ReportCharts
         final List<String> designs = new ArrayList<>();
         final List<Double> nf = new ArrayList<>();
         final List<Double> est = new ArrayList<>();
-        for (final io.flowclash.datapath.Designs.Design d : io.flowclash.datapath.Designs.all())
+        for (final io.flowclash.datapath.design.Designs.Design d : io.flowclash.datapath.design.Designs.all())
         {
             final ObjectNode row = t.forDesign(d.id());
             if (row != null)

@@ -2,7 +2,7 @@ package io.flowclash.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -57,7 +57,7 @@ class CompareCommandTest
             final Scenario s = scenarios.get(i);
             final JsonNode row = doc.get("scenarios").get(i);
             assertThat(row.get("id").asText()).isEqualTo(s.id());
-            assertThat(row.get("results").size()).as(s.id()).isEqualTo(io.flowclash.datapath.Designs.all().size());
+            assertThat(row.get("results").size()).as(s.id()).isEqualTo(io.flowclash.datapath.design.Designs.all().size());
             for (final JsonNode matrix : row.get("results"))
             {
                 final String design = matrix.get("design").asText();
@@ -100,10 +100,10 @@ class CompareCommandTest
                 compared++;
             }
         }
-        assertThat(compared).isEqualTo(scenarios.size() * io.flowclash.datapath.Designs.all().size());
+        assertThat(compared).isEqualTo(scenarios.size() * io.flowclash.datapath.design.Designs.all().size());
         assertThat(dropped).as("the matrix has drops to compare").isPositive();
         assertThat(slow).as("the matrix has slow lookups to compare").isPositive();
-        assertThat(hlogs).hasSize(logged * io.flowclash.datapath.Designs.all().size());
+        assertThat(hlogs).hasSize(logged * io.flowclash.datapath.design.Designs.all().size());
     }
 
     @Test

@@ -46,7 +46,7 @@ class RunCommandTest
         {
             final StreamCommandTest.Result r = run(concat(new String[]{"run", "--workload", PAIRS, "--design=all"}, args));
             assertThat(r.status()).as(r.err()).isZero();
-            for (final io.flowclash.datapath.Designs.Design d : io.flowclash.datapath.Designs.all())
+            for (final io.flowclash.datapath.design.Designs.Design d : io.flowclash.datapath.design.Designs.all())
             {
                 assertThat(dropped(r.out(), d.id())).as(d.id() + " with " + String.join(" ", args)).isZero();
             }

@@ -32,7 +32,7 @@ class RunLookupsCommandTest
             "--resolver", "musl", "--max-entries", "65536", "--map-entries", "65536");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("resolver musl (options timeout:5 attempts:2)");
-        for (final io.flowclash.datapath.Designs.Design d : io.flowclash.datapath.Designs.all())
+        for (final io.flowclash.datapath.design.Designs.Design d : io.flowclash.datapath.design.Designs.all())
         {
             final Matcher m = Pattern.compile("(?m)^" + Pattern.quote(d.id()) +
                 "\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+[0-9.]+\\s+[0-9.]+\\s+[0-9.]+\\s+[0-9.]+\\s+([0-9.]+)\\s+")

@@ -1,5 +1,7 @@
 package io.flowclash.datapath;
 
+import io.flowclash.datapath.design.Designs;
+
 import io.flowclash.datapath.conntrack.ConntrackEra;
 import io.flowclash.datapath.conntrack.NetfilterDatapath;
 import org.junit.jupiter.api.Test;

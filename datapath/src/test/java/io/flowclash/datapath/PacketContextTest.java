@@ -1,5 +1,7 @@
 package io.flowclash.datapath;
 
+import io.flowclash.datapath.design.Designs;
+
 import io.flowclash.datapath.flow.Ipv4;
 import io.flowclash.datapath.flow.Tuple;
 import io.flowclash.datapath.stream.PacketRecordDescriptor;

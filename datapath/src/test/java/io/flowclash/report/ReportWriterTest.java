@@ -69,7 +69,7 @@ class ReportWriterTest
         }
         assertThat(out.resolve("hlog")).isDirectory();
         assertThat(written.get("hlogs").size()).isEqualTo(HLOGS.size())
-            .isEqualTo(2 * 2 * 9 * io.flowclash.datapath.Designs.all().size());
+            .isEqualTo(2 * 2 * 9 * io.flowclash.datapath.design.Designs.all().size());
         for (final JsonNode h : written.get("hlogs"))
         {
             assertThat(Files.readString(out.resolve(h.asText()))).contains("#[StartTime: ");

@@ -1,7 +1,7 @@
 package io.flowclash.datapath.conntrack;
 
 import io.flowclash.datapath.DatapathConfig;
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.PacketContext;
 import io.flowclash.datapath.flow.Tuple;
 import io.flowclash.datapath.memory.PoolCensus;

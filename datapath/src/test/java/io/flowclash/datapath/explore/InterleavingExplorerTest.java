@@ -1,6 +1,6 @@
 package io.flowclash.datapath.explore;
 
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

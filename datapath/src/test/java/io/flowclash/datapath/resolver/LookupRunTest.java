@@ -3,7 +3,7 @@ package io.flowclash.datapath.resolver;
 import io.flowclash.datapath.Counter;
 import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.DatapathConfig;
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.run.RaceMode;
 import io.flowclash.datapath.run.RunOptions;
 import io.flowclash.datapath.run.RunResult;

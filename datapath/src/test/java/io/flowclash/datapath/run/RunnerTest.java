@@ -2,7 +2,7 @@ package io.flowclash.datapath.run;
 
 import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.DatapathConfig;
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.Reason;
 import io.flowclash.datapath.stream.PacketStream;
 import io.flowclash.datapath.workload.Workload;

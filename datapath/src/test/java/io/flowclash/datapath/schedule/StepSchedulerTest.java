@@ -1,7 +1,7 @@
 package io.flowclash.datapath.schedule;
 
 import io.flowclash.datapath.DatapathConfig;
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.PacketContext;
 import io.flowclash.datapath.Reason;
 import io.flowclash.datapath.flow.Ipv4;

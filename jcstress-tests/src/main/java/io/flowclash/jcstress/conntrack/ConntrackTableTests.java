@@ -1,7 +1,7 @@
 package io.flowclash.jcstress.conntrack;
 
 import io.flowclash.datapath.DatapathConfig;
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.PacketContext;
 import io.flowclash.datapath.conntrack.ConnDescriptor;
 import io.flowclash.datapath.conntrack.NetfilterDatapath;

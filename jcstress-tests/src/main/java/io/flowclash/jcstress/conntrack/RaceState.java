@@ -2,7 +2,7 @@ package io.flowclash.jcstress.conntrack;
 
 import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.DatapathConfig;
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.PacketContext;
 import io.flowclash.datapath.flow.Tuple;
 import io.flowclash.datapath.schedule.StepScheduler;

@@ -2,7 +2,7 @@ package io.flowclash.jmh.conntrack;
 
 import io.flowclash.datapath.BuildInfo;
 import io.flowclash.datapath.DatapathConfig;
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.PacketContext;
 import io.flowclash.datapath.conntrack.NetfilterDatapath;
 import io.flowclash.datapath.conntrack.StripedLockConntrackTable;

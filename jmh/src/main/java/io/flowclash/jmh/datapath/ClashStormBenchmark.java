@@ -4,7 +4,7 @@ import io.flowclash.datapath.BuildInfo;
 import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.DatapathConfig;
 import io.flowclash.datapath.DatapathCounters;
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.Reason;
 import io.flowclash.datapath.flow.Tuple;
 import io.flowclash.datapath.schedule.StepScheduler;

@@ -1,6 +1,6 @@
 package io.flowclash.jmh.latency;
 
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.FlowclashException;
 import io.flowclash.io.SafeOutput;
 import io.flowclash.jmh.datapath.DatapathBenchmark;

@@ -3,7 +3,7 @@ package io.flowclash.jmh.resolver;
 import io.flowclash.datapath.BuildInfo;
 import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.DatapathConfig;
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.resolver.LookupRun;
 import io.flowclash.datapath.resolver.ResolverKind;
 import io.flowclash.datapath.run.RaceMode;

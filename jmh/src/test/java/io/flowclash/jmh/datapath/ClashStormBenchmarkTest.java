@@ -1,7 +1,7 @@
 package io.flowclash.jmh.datapath;
 
 import io.flowclash.datapath.DatapathCounters;
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.Reason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,7 +1,7 @@
 package io.flowclash.jmh.datapath;
 
 import io.flowclash.datapath.Counter;
-import io.flowclash.datapath.Designs;
+import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.Reason;
 import io.flowclash.jmh.NearLimitReference;
 import org.junit.jupiter.api.Test;

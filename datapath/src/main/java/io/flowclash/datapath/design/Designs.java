@@ -1,5 +1,8 @@
-package io.flowclash.datapath;
+package io.flowclash.datapath.design;
 
+import io.flowclash.datapath.Datapath;
+import io.flowclash.datapath.DatapathConfig;
+import io.flowclash.datapath.FlowclashException;
 import io.flowclash.datapath.cilium.SocketLbDatapath;
 import io.flowclash.datapath.cilium.TcLbDatapath;
 import io.flowclash.datapath.conntrack.ConntrackEra;
