@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowclash.datapath.FlowclashException;
 import io.flowclash.io.SafeOutput;
 import io.flowclash.report.ComparisonResults;
-import io.flowclash.report.Progress;
 import io.flowclash.report.ReportWriter;
 import io.flowclash.report.Scenario;
 import io.flowclash.report.ScenarioMatrix;
@@ -26,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -85,22 +85,28 @@ public final class CompareCommand implements Runnable
         description = "Output of 'flowclash kernel-lab --json' for the kernel vs model chart; repeatable.")
     List<Path> kernelLab = new ArrayList<>();
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress bar (it is also off when stderr is not a terminal).")
-    boolean quiet;
+    @CommandLine.Mixin
+    Progress.Options progressOptions = new Progress.Options();
 
     @Override
     public void run()
     {
+        progressOptions.check(spec.commandLine());
         ReportWriter.checkTarget(out);
         final ObjectNode inputs = ComparisonResults.readInputs(jmh, kernelLab);
         System.setProperty("java.awt.headless", "true");
         final boolean full = size != null && size.full;
         final List<Scenario> scenarios = full ? ScenarioMatrix.full() : ScenarioMatrix.quick();
         final long start = System.nanoTime();
-        final Progress progress = new Progress(System.err, !quiet && System.console() != null);
         final List<ReportWriter.Hlog> hlogs = new ArrayList<>();
-        final ObjectNode doc = ComparisonResults.build(full ? "full" : "quick", scenarios, runner(), inputs, progress,
-            hlogs);
+        final ObjectNode doc;
+        try (Progress progress = Progress.start(spec.commandLine(), progressOptions))
+        {
+            final AtomicLong done = new AtomicLong();
+            progress.phase("compare (" + (full ? "full" : "quick") + " matrix)", "scenarios", scenarios.size(),
+                done::get);
+            doc = ComparisonResults.build(full ? "full" : "quick", scenarios, runner(), inputs, done::set, hlogs);
+        }
         final JsonNode written = ReportWriter.write(doc, hlogs, out);
         final PrintWriter w = spec.commandLine().getOut();
         w.printf(Locale.ROOT, "wrote %s/index.html, report.md, results.json, %d charts (%d scenarios in %.1f s)%n",
@@ -132,6 +138,7 @@ public final class CompareCommand implements Runnable
             args.add("run");
             args.addAll(s.runArgs());
             args.add("--json");
+            args.add("--quiet"); // compare's own progress line counts scenarios
             if (s.latencyLog())
             {
                 args.add("--hlog");

@@ -74,12 +74,12 @@ public final class ComparisonResults
      * @param scenarios the matrix.
      * @param runner    runs one scenario as {@code flowclash run --json} does.
      * @param inputs    from {@link #readInputs}.
-     * @param progress  progress bar.
+     * @param progress  told the number of scenarios done after each one (the command's progress line).
      * @param hlogs     receives each scenario's and design's latency log, to be written into {@code hlog/}.
      * @return the document.
      */
     public static ObjectNode build(final String mode, final List<Scenario> scenarios, final ScenarioRunner runner,
-        final ObjectNode inputs, final Progress progress, final List<ReportWriter.Hlog> hlogs)
+        final ObjectNode inputs, final java.util.function.IntConsumer progress, final List<ReportWriter.Hlog> hlogs)
     {
         final long start = System.nanoTime();
         final ObjectNode doc = MAPPER.createObjectNode();
@@ -98,10 +98,9 @@ public final class ComparisonResults
         for (int i = 0; i < scenarios.size(); i++)
         {
             final Scenario s = scenarios.get(i);
-            progress.update(i, scenarios.size(), s.id());
             list.add(scenario(s, runner.run(s), hlogs));
+            progress.accept(i + 1);
         }
-        progress.done();
         doc.put("scenarioCount", list.size());
         doc.set("verdicts", verdicts(list, inputs));
         doc.set("jmh", inputs.get("jmh"));

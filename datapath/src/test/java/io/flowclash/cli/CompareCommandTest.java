@@ -3,7 +3,6 @@ package io.flowclash.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowclash.report.ComparisonResults;
-import io.flowclash.report.Progress;
 import io.flowclash.report.ReportWriter;
 import io.flowclash.report.Resolver;
 import io.flowclash.report.Scenario;
@@ -47,7 +46,7 @@ class CompareCommandTest
         final int logged = scenarios.size() - 2;
         final List<ReportWriter.Hlog> hlogs = new ArrayList<>();
         final ObjectNode doc = ComparisonResults.build("test", scenarios, CompareCommand.runner(),
-            ComparisonResults.readInputs(List.of(), List.of()), new Progress(System.err, false), hlogs);
+            ComparisonResults.readInputs(List.of(), List.of()), done -> { }, hlogs);
         assertThat(doc.get("scenarios").size()).isEqualTo(scenarios.size());
         long dropped = 0;
         long slow = 0;
@@ -112,7 +111,7 @@ class CompareCommandTest
         final List<Scenario> scenarios = ScenarioMatrix.build(List.of(Resolver.MUSL), List.of("real"),
             "dns-lookups:clients=30,lookups=2").subList(0, 2);
         final ObjectNode doc = ComparisonResults.build("test", scenarios, CompareCommand.runner(),
-            ComparisonResults.readInputs(List.of(), List.of()), new Progress(System.err, false), new ArrayList<>());
+            ComparisonResults.readInputs(List.of(), List.of()), done -> { }, new ArrayList<>());
         for (final JsonNode s : doc.get("scenarios"))
         {
             for (final JsonNode r : s.get("results"))

@@ -46,7 +46,7 @@ class ReportWriterTest
         }
         doc = ComparisonResults.build("test", scenarios, CompareCommand.runner(),
             ComparisonResults.readInputs(List.of(ReportFixtures.jmhFile()), List.of()),
-            new Progress(System.err, false), HLOGS);
+            done -> { }, HLOGS);
     }
 
     private JsonNode write(final Path out) throws IOException
