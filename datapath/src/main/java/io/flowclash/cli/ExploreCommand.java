@@ -104,6 +104,7 @@ public final class ExploreCommand implements Runnable
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-states must be 1 or more, got " +
                 maxStates);
         }
+        InterleavingExplorer.checkRange(packets, backends);
         // one packet through one backend: S states, the design's steps per packet (cheap: S replays)
         final long steps = InterleavingExplorer.explore(design, 1, 1, replies).states();
         final long estimate = estimateStates(packets, backends, steps);

@@ -1,97 +1,120 @@
 package io.flowclash.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+
 /**
- * A minimal streaming JSON writer for the command's {@code --json} output (no dependency for a few objects).
- * Not for hot paths.
+ * The command's {@code --json} output, written through Jackson's streaming generator (escaping and number forms
+ * are Jackson's): one builder so that every command writes its fields the same way. A non-finite double is written
+ * as {@code null}. Not for hot paths.
  */
 final class Json
 {
-    private final StringBuilder sb = new StringBuilder(256);
-    private boolean needComma;
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private final StringWriter out = new StringWriter(256);
+    private final JsonGenerator g;
+
+    Json()
+    {
+        try
+        {
+            g = FACTORY.createGenerator(out);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** An action on the generator. */
+    @FunctionalInterface
+    private interface Write
+    {
+        void on(JsonGenerator g) throws IOException;
+    }
+
+    private Json write(final Write w)
+    {
+        try
+        {
+            w.on(g);
+        }
+        catch (final IOException ex)
+        {
+            // a StringWriter does not fail: this is a misuse of the builder (a value where a name is due)
+            throw new IllegalStateException("JSON output: " + ex.getMessage(), ex);
+        }
+        return this;
+    }
 
     Json beginObject()
     {
-        comma();
-        sb.append('{');
-        needComma = false;
-        return this;
+        return write(JsonGenerator::writeStartObject);
     }
 
     Json endObject()
     {
-        sb.append('}');
-        needComma = true;
-        return this;
+        return write(JsonGenerator::writeEndObject);
     }
 
     Json beginArray()
     {
-        comma();
-        sb.append('[');
-        needComma = false;
-        return this;
+        return write(JsonGenerator::writeStartArray);
     }
 
     Json endArray()
     {
-        sb.append(']');
-        needComma = true;
-        return this;
+        return write(JsonGenerator::writeEndArray);
     }
 
     Json name(final String name)
     {
-        comma();
-        string(name);
-        sb.append(':');
-        needComma = false;
-        return this;
+        return write(gen -> gen.writeFieldName(name));
     }
 
     Json value(final String value)
     {
-        comma();
-        if (value == null)
+        return write(gen ->
         {
-            sb.append("null");
-        }
-        else
-        {
-            string(value);
-        }
-        needComma = true;
-        return this;
+            if (value == null)
+            {
+                gen.writeNull();
+            }
+            else
+            {
+                gen.writeString(value);
+            }
+        });
     }
 
     Json value(final long value)
     {
-        comma();
-        sb.append(value);
-        needComma = true;
-        return this;
+        return write(gen -> gen.writeNumber(value));
     }
 
     Json value(final double value)
     {
-        comma();
-        if (Double.isFinite(value))
+        return write(gen ->
         {
-            sb.append(value);
-        }
-        else
-        {
-            sb.append("null");
-        }
-        needComma = true;
-        return this;
+            if (Double.isFinite(value))
+            {
+                gen.writeNumber(value);
+            }
+            else
+            {
+                gen.writeNull();
+            }
+        });
     }
 
     Json value(final boolean value)
     {
-        comma();
-        sb.append(value);
-        needComma = true;
-        return this;
+        return write(gen -> gen.writeBoolean(value));
     }
 
     Json field(final String name, final String value)
@@ -114,54 +137,9 @@ final class Json
         return name(name).value(value);
     }
 
-    private void comma()
-    {
-        if (needComma)
-        {
-            sb.append(',');
-        }
-    }
-
-    private void string(final String s)
-    {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++)
-        {
-            final char c = s.charAt(i);
-            switch (c)
-            {
-                case '"':
-                    sb.append("\\\"");
-                    break;
-                case '\\':
-                    sb.append("\\\\");
-                    break;
-                case '\n':
-                    sb.append("\\n");
-                    break;
-                case '\r':
-                    sb.append("\\r");
-                    break;
-                case '\t':
-                    sb.append("\\t");
-                    break;
-                default:
-                    if (c < 0x20)
-                    {
-                        sb.append(String.format("\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        sb.append(c);
-                    }
-            }
-        }
-        sb.append('"');
-    }
-
     @Override
     public String toString()
     {
-        return sb.toString();
+        return write(JsonGenerator::flush).out.toString();
     }
 }

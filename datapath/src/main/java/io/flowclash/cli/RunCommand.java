@@ -246,7 +246,9 @@ public final class RunCommand implements Runnable
         final Path hlogDir = hlog == null ? null : SafeOutput.checkDirectory(hlog, "--hlog directory");
         if (lookups != null)
         {
-            spec = lookups.spec();
+            // the spec as it runs: a --resolver given on the command line replaces the spec's default resolver=
+            spec = resolver == null ? lookups.spec() : lookups.spec().replaceFirst("(^|[:,])resolver=[^,]*",
+                "$1resolver=" + resolverOptions.kind().id());
             base.service(lookups.serviceAddress(), lookups.servicePort());
             stream = null;
         }

@@ -46,6 +46,17 @@ class ExploreCommandTest
     }
 
     @Test
+    void shouldRefuseAnOutOfRangePacketOrBackendCountBeforeEstimating()
+    {
+        for (final String[] kb : new String[][]{{"9", "2"}, {"0", "2"}, {"2", "9"}})
+        {
+            final StreamCommandTest.Result r = run("explore", "-d", "nf-drop", "-k", kb[0], "-b", kb[1]);
+            assertThat(r.status()).as(r.err()).isEqualTo(2);
+            assertThat(r.err()).contains("must be 1..4").doesNotContain("GiB");
+        }
+    }
+
+    @Test
     void shouldStopWhenTheStateBudgetIsSpent()
     {
         final StreamCommandTest.Result r = run("explore", "-d", "nf-drop", "-k", "3", "-b", "2", "--max-states", "100");

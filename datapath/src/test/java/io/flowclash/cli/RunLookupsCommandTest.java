@@ -32,6 +32,8 @@ class RunLookupsCommandTest
             "--resolver", "musl", "--max-entries", "65536", "--map-entries", "65536");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("resolver musl (options timeout:5 attempts:2)");
+        assertThat(r.out()).as("the echoed workload names the resolver that ran").contains("resolver=musl")
+            .doesNotContain("resolver=glibc");
         for (final io.flowclash.datapath.design.Designs.Design d : io.flowclash.datapath.design.Designs.all())
         {
             final Matcher m = Pattern.compile("(?m)^" + Pattern.quote(d.id()) +

@@ -113,6 +113,25 @@ public final class InterleavingExplorer
     }
 
     /**
+     * The explorer's limits, checked before anything is estimated or run.
+     *
+     * @param packets racing packets, 1..4.
+     * @param backends service backends, 1..4.
+     * @throws FlowclashException naming the option and its range.
+     */
+    public static void checkRange(final int packets, final int backends)
+    {
+        if (packets < 1 || packets > 4)
+        {
+            throw new FlowclashException("--packets must be 1..4, got " + packets);
+        }
+        if (backends < 1 || backends > 4)
+        {
+            throw new FlowclashException("--backends must be 1..4, got " + backends);
+        }
+    }
+
+    /**
      * @param designId design id.
      * @param packets  racing packets, 1..4.
      * @param backends service backends, 1..4.
@@ -124,14 +143,7 @@ public final class InterleavingExplorer
     public static Exploration explore(final String designId, final int packets, final int backends,
         final boolean replies, final Budget budget)
     {
-        if (packets < 1 || packets > 4)
-        {
-            throw new FlowclashException("--packets must be 1..4, got " + packets);
-        }
-        if (backends < 1 || backends > 4)
-        {
-            throw new FlowclashException("--backends must be 1..4, got " + backends);
-        }
+        checkRange(packets, backends);
         final InterleavingExplorer explorer = new InterleavingExplorer(Designs.get(designId), packets, backends,
             replies);
         explorer.budget = budget;
