@@ -16,7 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The real command in a child JVM: {@code stream gen} of a large workload is sent SIGINT or SIGTERM while its
  * temporary file exists (seen in the folder before the signal); it must end by the signal with the folder empty:
- * no temporary file (on main it left a 640 MB {@code .x.fcs.NNN.tmp}) and no half-written target.
+ * no temporary file (on main it left a 640 MB {@code .x.fcs.NNN.tmp}) and no half-written target. The workload is the
+ * issue's 640 MB one: saving it takes seconds, so the signal lands while saving even on an idle machine (with
+ * 190 MB the save could finish first, and the child exited 0 before the signal).
  */
 class StreamGenSignalTest
 {
@@ -37,7 +39,7 @@ class StreamGenSignalTest
     {
         final Path out = dir.resolve("x.fcs");
         final Path log = Files.createTempFile("flowclash-signal-test", ".log");
-        final Process child = ChildJvm.builder("512m", FlowclashCommand.class.getName(), "stream", "gen", "--quiet", "--workload", "pairs-storm:sockets=1500000", "--out", out.toString())
+        final Process child = ChildJvm.builder("1536m", FlowclashCommand.class.getName(), "stream", "gen", "--quiet", "--workload", "pairs-storm:sockets=5000000", "--out", out.toString())
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try
         {
