@@ -46,7 +46,7 @@ public final class KernelLabCommand implements Runnable
             "(default: ${DEFAULT-VALUE}).")
     String placement;
 
-    @Option(names = "--pairs", paramLabel = "N", defaultValue = "2000", description = "Socket pairs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pairs", paramLabel = "N", defaultValue = "2000", description = "Socket pairs, 1..40000 (default: ${DEFAULT-VALUE}).")
     int pairs;
 
     @Option(names = "--backends", paramLabel = "N", defaultValue = "2", description = "Backends, 1..8 (default: ${DEFAULT-VALUE}).")
@@ -60,7 +60,7 @@ public final class KernelLabCommand implements Runnable
     boolean replies;
 
     @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "50",
-        description = "Reply timeout per pair (default: ${DEFAULT-VALUE}).")
+        description = "Reply timeout per pair, ms, 1..10000 (default: ${DEFAULT-VALUE}).")
     int timeoutMs;
 
     @Option(names = "--notrack", description = "NOTRACK the DNS traffic as NodeLocal DNSCache does (a local server on the VIP).")
@@ -105,7 +105,7 @@ public final class KernelLabCommand implements Runnable
 
     @Option(names = "--lb", paramLabel = "LB", defaultValue = "nft",
         description = "nft (kube-proxy's DNAT rule) or socket (a cgroup BPF socket LB: connect4/sendmsg4/recvmsg4, " +
-            "backend = socket cookie % n; needs clang, bpftool, libbpf-dev, cgroup v2) (default: ${DEFAULT-VALUE}).")
+            "backend = socket cookie %% n; needs clang, bpftool, libbpf-dev, cgroup v2) (default: ${DEFAULT-VALUE}).")
     String lb;
 
     @Option(names = "--shared-process", description = "All lookups in one process (default: each in a new " +

@@ -92,6 +92,9 @@ class HelpAndOptionsCommandTest
         assertThat(over.err()).contains("0..250");
         final String explore = run("explore", "--help").out();
         assertThat(explore).contains("1..4");
+        final StreamCommandTest.Result lab = run("kernel-lab", "--help");
+        assertThat(lab.out()).contains("1..40000").contains("1..10000");
+        assertThat(lab.err()).as("picocli could not format a help text").doesNotContain("WARN");
     }
 
     @Test
