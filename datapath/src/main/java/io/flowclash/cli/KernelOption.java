@@ -91,7 +91,8 @@ final class KernelOption
         }
         if (!match.isUncertain())
         {
-            out.println("  certain: the release of every commit that decides the design is known for this branch");
+            out.println("  certain: no boundary between designs falls near this branch (a release marked assumed or not " +
+                "verified above is far from it)");
         }
         out.printf(Locale.ROOT, "  /proc/net/stat/nf_conntrack (%s): %s%n", match.layout().kernels(),
             match.layout().procHeader());

@@ -101,6 +101,9 @@ public final class KernelDesignTable
         {
             notes.add("the hot-path statistics (searched, found on lookup, new, insert) are counted through 4.8 " +
                 "and not from 4.9: the release of their removal is assumed, the race outcome is the same");
+            uncertain.add("the split between nf-nonat-merge-4.7 and nf-nonat-merge at 4.9 rests on an assumed " +
+                "release (the commit that removed the hot-path statistics was not identified): on " +
+                release.branchName() + " the counters and the table-full rule may be the other design's");
         }
         if (release.atLeast(NEWEST_MAJOR, NEWEST_MINOR + 1))
         {
