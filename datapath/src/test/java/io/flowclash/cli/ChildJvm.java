@@ -12,6 +12,14 @@ import java.util.List;
  */
 final class ChildJvm
 {
+    /**
+     * Run the child with SIGINT at its default disposition ({@code env --default-signal}, GNU coreutils 8.31+). A
+     * build started as a background job of a non-interactive shell inherits SIGINT as ignored (POSIX), the JVM then
+     * installs no handler for it, and a test that sends SIGINT would see the child run on to exit 0 (seen on a
+     * clean-clone CI run started with {@code &}). The command itself rightly honours an inherited ignore.
+     */
+    static final List<String> DEFAULT_SIGNALS = List.of("env", "--default-signal=INT");
+
     private ChildJvm()
     {
     }
@@ -24,7 +32,7 @@ final class ChildJvm
      */
     static ProcessBuilder builder(final String heap, final String mainClass, final String... args)
     {
-        final List<String> command = new ArrayList<>();
+        final List<String> command = new ArrayList<>(DEFAULT_SIGNALS);
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx" + heap);
         for (final String flag : BuildInfo.JVM_ARGS.trim().split("\\s+"))

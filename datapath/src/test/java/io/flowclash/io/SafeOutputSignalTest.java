@@ -90,8 +90,10 @@ class SafeOutputSignalTest
     void shouldRemoveTemporaryFilesOnSignal(final String signal) throws Exception
     {
         final String java = ProcessHandle.current().info().command().orElse("java");
-        final Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-            SafeOutputSignalTest.class.getName(), dir.resolve("out.fcs").toString(), dir.resolve("report").toString())
+        // env --default-signal=INT: a build run as a background job inherits SIGINT as ignored (see ChildJvm)
+        final Process child = new ProcessBuilder("env", "--default-signal=INT", java, "-cp",
+            System.getProperty("java.class.path"), SafeOutputSignalTest.class.getName(),
+            dir.resolve("out.fcs").toString(), dir.resolve("report").toString())
             .redirectErrorStream(true).start();
         try
         {
