@@ -21,8 +21,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class InterleavingExplorerCrossCheckTest
 {
-    /** Above this many complete interleavings the brute force takes minutes: checked by the symmetry only. */
-    static final long BRUTE_FORCE_LIMIT = 2_000_000;
+    /**
+     * Above this many complete interleavings the brute force takes minutes: checked by the symmetry only in the
+     * suite. The whole brute force, every design at k=3 included (about 7 minutes here):
+     * {@code ./mvnw -o -pl datapath test -Dtest=InterleavingExplorerCrossCheckTest -Dflowclash.bruteforce.limit=100000000}
+     */
+    static final long BRUTE_FORCE_LIMIT = Long.getLong("flowclash.bruteforce.limit", 2_000_000);
+    static final long SUITE_LIMIT = 2_000_000;
 
     static Stream<Arguments> cases()
     {
@@ -60,7 +65,14 @@ class InterleavingExplorerCrossCheckTest
                 over.add(d.id() + "=" + n);
             }
         }
-        assertThat(over).containsExactly("cilium-socklb=16907352");
+        if (BRUTE_FORCE_LIMIT == SUITE_LIMIT)
+        {
+            assertThat(over).containsExactly("cilium-socklb=16907352");
+        }
+        else
+        {
+            assertThat(over).as("the long run leaves nothing out").isEmpty();
+        }
     }
 
     @ParameterizedTest(name = "{0} k={1} n={2}")
