@@ -543,7 +543,8 @@ public final class RunCommand implements Runnable
                     .field("p50", s.percentileMs(50)).field("p90", s.percentileMs(90)).field("p99", s.percentileMs(99))
                     .field("p999", s.percentileMs(99.9)).field("max", s.maxMs()).endObject()
                     .field("slowShare", s.slowShare())
-                    .field("sockets", r.sockets());
+                    .field("sockets", r.sockets())
+                    .field("clashedBatches", r.clashedBatches());
             }
             else
             {

@@ -157,8 +157,16 @@ public final class ComparisonResults
     }
 
     /**
-     * Per family and design: the scenarios (workaround and backends) with no lookup over {@link #SLOW_SECONDS},
-     * those with some, and the cost where it holds (entries left, throughput from JMH when given).
+     * Per family and design: the scenarios (workaround and backends) where the race was put to the design and no
+     * lookup took over {@link #SLOW_SECONDS} ({@code holds}), those with a slow lookup ({@code fails}), those where
+     * its run saw no race and so cannot say ({@code untested}), and the cost where it holds (entries left,
+     * reply-only entries inserted, throughput from JMH when given).
+     *
+     * <p>Whether the race was put to a design: under {@code always} and {@code p=X} the scheduler interleaves the
+     * steps of a raced pair (every lookup before any confirm), so a raced batch is the race, whether or not the
+     * design has a table to clash in (NOTRACK has none); under {@code real} the pair's threads are released
+     * together but may not overlap, and only a pair that met in the table ({@code clashedBatches}) shows the race
+     * happened.
      */
     static ArrayNode verdicts(final ArrayNode scenarios, final ObjectNode inputs)
     {
@@ -188,7 +196,9 @@ public final class ComparisonResults
                 row.put("kernels", kernels(id));
                 final ArrayNode holds = row.putArray("holds");
                 final ArrayNode fails = row.putArray("fails");
-                boolean bare = true;
+                final ArrayNode untested = row.putArray("untested");
+                int bareHolds = 0;
+                int bareOther = 0;
                 for (final JsonNode s : f.getValue())
                 {
                     for (final JsonNode r : s.get("results"))
@@ -198,21 +208,33 @@ public final class ComparisonResults
                             continue;
                         }
                         final long slow = r.get("report").get("slowLookups").asLong();
-                        final ObjectNode cell = (slow == 0 ? holds : fails).addObject();
+                        final ObjectNode cell = (slow != 0 ? fails : raceTested(s, r) ? holds : untested).addObject();
                         cell.put("scenario", s.get("id").asText());
                         cell.put("workaround", s.get("workaround").asText());
                         cell.put("backends", s.get("backends").asInt());
                         cell.put("slowLookups", slow);
                         cell.put("slowSharePercent", r.get("report").get("slowSharePercent").asDouble());
+                        cell.put("lookups", r.path("lookups").path("total").asLong());
+                        cell.put("racedBatches", r.path("racedBatches").asLong());
+                        cell.put("clashedBatches", r.path("clashedBatches").asLong());
                         cell.put("entries", r.get("entries").asLong());
                         cell.put("hiddenEntries", r.get("hiddenEntries").asLong());
-                        if (slow != 0 && s.get("workaround").asText().equals(Workaround.NONE.id()))
+                        cell.put("replyOnlyInserts", r.path("verdicts").path("clash_inserted").asLong());
+                        if (s.get("workaround").asText().equals(Workaround.NONE.id()))
                         {
-                            bare = false;
+                            if (slow == 0 && raceTested(s, r))
+                            {
+                                bareHolds++;
+                            }
+                            else
+                            {
+                                bareOther++;
+                            }
                         }
                     }
                 }
-                row.put("holdsWithoutWorkaround", bare);
+                // every scenario without a workaround put the race to it and none left a slow lookup
+                row.put("holdsWithoutWorkaround", bareHolds > 0 && bareOther == 0);
                 final JsonNode mops = throughput(inputs, id);
                 if (mops != null)
                 {
@@ -221,6 +243,13 @@ public final class ComparisonResults
             }
         }
         return out;
+    }
+
+    /** @return true if the scenario's run put the race to the design (see {@link #verdicts}). */
+    static boolean raceTested(final JsonNode scenario, final JsonNode result)
+    {
+        return scenario.get("race").asText().equals("real") ? result.path("clashedBatches").asLong() > 0 :
+            result.path("racedBatches").asLong() > 0;
     }
 
     /** @return the design's new-flow throughput from the first JMH file that has it, with the reference, or null. */

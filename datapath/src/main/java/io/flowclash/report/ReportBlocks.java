@@ -62,8 +62,11 @@ final class ReportBlocks
             m.get("arch").asText() + ", load average " + m.get("loadAverage").asText() + "; Java " +
             v.get("java").asText() + " (" + v.get("javaVm").asText() +
             "), Jackson " + v.get("jackson").asText() + ", XChart " + v.get("xchart").asText() + "."));
-        b.add(new Paragraph("Every scenario is one `flowclash run` invocation over the same seeded packet stream " +
-            "(its command is above its table): rerun it to get the same figures. A slow lookup is one that waited " +
+        b.add(new Paragraph("Every scenario is one `flowclash run` invocation over the same seeded lookups (its " +
+            "command is above its table): rerun it to get the same figures, except under `race real`, where the " +
+            "operating system's thread scheduling decides which pairs overlap, so its figures change from run to " +
+            "run. A design holds in a scenario only when the race was put to it: under `race real`, when a pair of " +
+            "its queries met in the table. A slow lookup is one that waited " +
             "for a resolver timeout, over " + slow + ": a query dropped, or a reply the client ignores. All figures " +
             "are in `results.json`."));
 
@@ -128,27 +131,26 @@ final class ReportBlocks
             {
                 bare.add("`" + id + "` (" + d.get("kernels").asText() + ")");
             }
-            final List<String> holds = cells(d.get("holds"));
-            final List<String> fails = cells(d.get("fails"));
             long maxEntries = -1;
-            long maxHidden = -1;
+            long maxInserts = -1;
             for (final JsonNode h : d.get("holds"))
             {
                 maxEntries = Math.max(maxEntries, h.get("entries").asLong());
-                maxHidden = Math.max(maxHidden, h.get("hiddenEntries").asLong());
+                maxInserts = Math.max(maxInserts, h.get("replyOnlyInserts").asLong());
             }
             final JsonNode t = d.get("throughput");
-            rows.add(List.of("`" + id + "`", d.get("kernels").asText(),
-                holds.isEmpty() ? "none" : String.join(", ", holds),
-                fails.isEmpty() ? "none" : String.join(", ", fails),
-                maxEntries < 0 ? "-" : maxEntries + " (" + maxHidden + " hidden)",
+            rows.add(List.of("`" + id + "`", d.get("kernels").asText(), list(cells(d.get("holds"))),
+                list(cells(d.get("fails"))), list(untested(d.get("untested"))),
+                maxEntries < 0 ? "-" : maxEntries + " (" + maxInserts + " reply-only inserted)",
                 t == null ? "-" : throughputCell(t)));
         }
         b.add(new Paragraph(bare.isEmpty() ?
-            "No design leaves every lookup under " + slow + " without a workaround in this family." :
-            "No lookup over " + slow + " without any workaround: " + String.join(", ", bare) + "."));
+            "No design was shown to leave every lookup under " + slow + " without a workaround in this family." :
+            "No lookup over " + slow + " without any workaround, the race put to it: " + String.join(", ", bare) +
+                "."));
         final List<String> withSome = new ArrayList<>();
         final List<String> never = new ArrayList<>();
+        final List<String> notTested = new ArrayList<>();
         for (final JsonNode d : f.get("designs"))
         {
             if (d.get("holdsWithoutWorkaround").asBoolean())
@@ -159,15 +161,20 @@ final class ReportBlocks
             final java.util.Set<String> ways = new java.util.LinkedHashSet<>();
             for (final JsonNode h : d.get("holds"))
             {
-                ways.add(h.get("workaround").asText());
+                final String w = h.get("workaround").asText();
+                ways.add(w.equals(Workaround.NONE.id()) ? "no workaround where the race was seen" : w);
             }
-            if (ways.isEmpty())
+            if (!ways.isEmpty())
+            {
+                withSome.add(who + " with " + String.join(" or ", ways));
+            }
+            else if (!d.get("fails").isEmpty())
             {
                 never.add(who);
             }
-            else
+            if (!d.get("untested").isEmpty())
             {
-                withSome.add(who + " with " + String.join(" or ", ways));
+                notTested.add(who + " in " + String.join(", ", untested(d.get("untested"))));
             }
         }
         if (!withSome.isEmpty())
@@ -178,22 +185,46 @@ final class ReportBlocks
         if (!never.isEmpty())
         {
             final java.util.Set<String> tried = new java.util.LinkedHashSet<>();
-            for (final JsonNode c : f.get("designs").get(0).get("holds"))
+            for (final String kind : List.of("holds", "fails", "untested"))
             {
-                tried.add(where(c));
+                for (final JsonNode c : f.get("designs").get(0).get(kind))
+                {
+                    tried.add(where(c));
+                }
             }
-            for (final JsonNode c : f.get("designs").get(0).get("fails"))
-            {
-                tried.add(where(c));
-            }
-            b.add(new Paragraph("Slow lookups in every scenario of this family (" + String.join(", ", tried) +
+            b.add(new Paragraph("Slow lookups wherever the race was put to it (" + String.join(", ", tried) +
                 "): " + String.join("; ", never) + "."));
         }
-        b.add(new Table("Which scenarios leave no lookup over " + slow + " (workaround/backends), which do not, " +
-            "and the cost where it holds: the most entries left (hidden among them), and new-flow throughput " +
-            "from JMH when given.",
-            List.of("design", "kernels", "no lookup over " + slow + " with", "slow lookups with",
+        if (!notTested.isEmpty())
+        {
+            b.add(new Paragraph("Not tested, the run saw no race (no verdict either way; race always forces it): " +
+                String.join("; ", notTested) + "."));
+        }
+        b.add(new Table("Which scenarios (workaround/backends) leave no lookup over " + slow + " with the race put to " +
+            "the design, which leave slow lookups, which saw no race; the cost where it holds: the most entries " +
+            "listed at the end and reply-only (NAT_CLASH) entries inserted, and new-flow throughput from JMH when " +
+            "given.",
+            List.of("design", "kernels", "no lookup over " + slow + " with", "slow lookups with", "no race seen in",
                 "entries where it holds", "new-flow Mpps (ratio to reference)"), rows));
+    }
+
+    private static String list(final List<String> cells)
+    {
+        return cells.isEmpty() ? "none" : String.join(", ", cells);
+    }
+
+    /** @return {@code where (no race in N lookups)}: no pair sent together, or none of those released met. */
+    private static List<String> untested(final JsonNode list)
+    {
+        final List<String> out = new ArrayList<>();
+        for (final JsonNode c : list)
+        {
+            out.add(where(c) + (c.get("racedBatches").asLong() == 0 ?
+                " (no two queries sent together in " + c.get("lookups").asText() + " lookups)" :
+                " (no clash in " + c.get("lookups").asText() + " lookups: " + c.get("racedBatches").asText() +
+                    " pairs released together never met)"));
+        }
+        return out;
     }
 
     private static String throughputCell(final JsonNode t)

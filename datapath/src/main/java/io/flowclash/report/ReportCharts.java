@@ -260,9 +260,7 @@ final class ReportCharts
             {
                 y.add(ref.get("mops").asDouble());
             }
-            final CategorySeries line = chart.addSeries("reference: " +
-                (ref.get("benchmark").asText().equals(Throughput.LOOKUP) ? "table lookup" : "ConcurrentHashMap"),
-                designs, y);
+            final CategorySeries line = chart.addSeries("reference: " + Throughput.label(ref), designs, y);
             line.setChartCategorySeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Line);
         }
         save(chart, "throughput-" + index, "Per-packet throughput per design (" + t.fileName() + ")",

@@ -7,7 +7,10 @@ import java.util.Locale;
 /**
  * One cell of the compare matrix: every selected design on one stream of DNS lookups with one resolver, race mode,
  * backend count and workaround. It is exactly one {@code flowclash run} invocation, {@link #runArgs()}, so that a
- * reader can rerun any row of the report by hand and get the same figures.
+ * reader can rerun any row of the report by hand and get the same figures: the lookups and the race coin are seeded.
+ * Except under {@code race real}: there the pair's queries run on two threads released together, and the operating
+ * system's scheduling decides which pairs overlap, so drops, clashes and slow lookups change from run to run (and
+ * from design to design within one run).
  *
  * @param resolver    the resolver model and options.
  * @param race        the {@code --race} value.

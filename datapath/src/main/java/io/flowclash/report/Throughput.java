@@ -9,9 +9,13 @@ import java.util.List;
 
 /**
  * Per-design throughput out of one JMH file: {@code DatapathBenchmark.newFlow} and {@code .established} at the
- * smallest {@code flows} the file has, and the references measured in the same run: the in-process table lookup
- * alone ({@code ConntrackLookupBenchmark.lookup}, the near-limit of any table design) and the
- * {@code ConcurrentHashMap} baseline ({@code design=chm-baseline}), each design's figure given as a ratio to them.
+ * smallest {@code flows} the file has, and the references measured in the same run, nearest the limit first: the
+ * near-limit rows of the same {@code DatapathBenchmark} run ({@code ref-agrona-arrival}, a bare Agrona map get over
+ * as many keys, visited in arrival order as the design rows visit their flows, then {@code ref-agrona-random}); then,
+ * for files written before those rows existed, the in-process table lookup alone
+ * ({@code ConntrackLookupBenchmark.lookup}, random order) and the {@code ConcurrentHashMap} baseline
+ * ({@code design=chm-baseline}). Each design's figure is given as a ratio to the first reference found, and its
+ * established figure as a ratio to the same near-limit row of the established method when the file has one.
  */
 final class Throughput
 {
@@ -19,6 +23,10 @@ final class Throughput
     static final String DATAPATH = "io.flowclash.jmh.datapath.DatapathBenchmark";
     /** The table lookup alone. */
     static final String LOOKUP = "io.flowclash.jmh.conntrack.ConntrackLookupBenchmark.lookup";
+    /** The {@code ConcurrentHashMap} conntrack row of {@link #DATAPATH}. */
+    static final String BASELINE = "chm-baseline";
+    /** The near-limit rows of {@link #DATAPATH} (the jmh module's {@code NearLimitReference} ids), nearest first. */
+    static final List<String> NEAR_LIMIT = List.of("ref-agrona-arrival", "ref-agrona-random");
 
     private final JsonNode file;
     private final String flows;
@@ -44,12 +52,10 @@ final class Throughput
             }
         }
         final Throughput t = new Throughput(file, smallest);
-        for (final JsonNode b : file.get("benchmarks"))
+        for (final String ref : NEAR_LIMIT)
         {
-            final String bench = b.get("benchmark").asText();
-            final String design = b.path("params").path("design").asText("");
-            if (bench.equals(DATAPATH + ".newFlow") && design.equals("chm-baseline") &&
-                b.path("params").path("flows").asText("").equals(smallest))
+            final JsonNode b = t.find(ref, "newFlow");
+            if (b != null)
             {
                 t.references.add(b);
             }
@@ -61,8 +67,13 @@ final class Throughput
                 b.path("params").path("flows").asText("").equals(smallest) &&
                 b.path("params").path("order").asText("random").equals("random"))
             {
-                t.references.add(0, b);
+                t.references.add(b);
             }
+        }
+        final JsonNode chm = t.find(BASELINE, "newFlow");
+        if (chm != null)
+        {
+            t.references.add(chm);
         }
         return t;
     }
@@ -99,7 +110,8 @@ final class Throughput
 
     /**
      * @param design a design id.
-     * @return {@code {file, flows, newFlowMops, establishedMops, reference, referenceMops, newFlowRatio}} or null.
+     * @return {@code {file, flows, newFlowMops, establishedMops, reference, referenceMops, newFlowRatio,
+     *     establishedReferenceMops, establishedRatio}} (the last two with a near-limit row), or null.
      */
     ObjectNode forDesign(final String design)
     {
@@ -123,6 +135,14 @@ final class Throughput
             o.put("reference", label(ref));
             o.put("referenceMops", ref.get("mops").asDouble());
             o.put("newFlowRatio", Figures.round(nf.get("mops").asDouble() / ref.get("mops").asDouble(), 3));
+            final String refRow = ref.path("params").path("design").asText("");
+            final JsonNode estRef = NEAR_LIMIT.contains(refRow) ? find(refRow, "established") : null;
+            if (est != null && estRef != null)
+            {
+                o.put("establishedReferenceMops", estRef.get("mops").asDouble());
+                o.put("establishedRatio",
+                    Figures.round(est.get("mops").asDouble() / estRef.get("mops").asDouble(), 3));
+            }
         }
         return o;
     }
@@ -130,6 +150,12 @@ final class Throughput
     /** @param ref a reference run. @return what it is, for legends and tables. */
     static String label(final JsonNode ref)
     {
+        final String row = ref.path("params").path("design").asText("");
+        if (NEAR_LIMIT.contains(row))
+        {
+            return "bare Agrona map get, " + (row.equals(NEAR_LIMIT.get(0)) ? "arrival" : "random") + " order (" +
+                row + ")";
+        }
         return ref.get("benchmark").asText().equals(LOOKUP) ? "table lookup alone (ConntrackLookupBenchmark)" :
             "ConcurrentHashMap baseline (chm-baseline newFlow)";
     }

@@ -51,7 +51,7 @@ public final class LookupRun
             final LookupStats stats = driver.run();
             final long wall = System.nanoTime() - start;
             return RunResult.ofLookups(datapath, stats, driver.queries(), driver.repliesSent(), driver.sockets(),
-                path.racedBatches(), driver.endNs(), wall);
+                path.racedBatches(), path.clashedBatches(), driver.endNs(), wall);
         }
     }
 }

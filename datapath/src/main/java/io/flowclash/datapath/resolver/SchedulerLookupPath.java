@@ -2,6 +2,7 @@ package io.flowclash.datapath.resolver;
 
 import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.PacketContext;
+import io.flowclash.datapath.Reason;
 import io.flowclash.datapath.run.RaceMode;
 import io.flowclash.datapath.run.RunOptions;
 import io.flowclash.datapath.schedule.StepScheduler;
@@ -31,6 +32,7 @@ final class SchedulerLookupPath implements LookupPath, AutoCloseable
     private final int[] lanes = new int[2];
     private long lastSweep = Long.MIN_VALUE;
     private long racedBatches;
+    private long clashedBatches;
 
     SchedulerLookupPath(final Datapath datapath, final RunOptions options)
     {
@@ -76,6 +78,26 @@ final class SchedulerLookupPath implements LookupPath, AutoCloseable
         {
             scheduler.runInOrder(0, 2);
         }
+        if (count == 2 && clashed(ctx(0).reason(), ctx(1).reason()))
+        {
+            clashedBatches++;
+        }
+    }
+
+    /**
+     * Whether the two queries of one socket met in the table: one lost the insert race (dropped, merged onto the
+     * winner or inserted reply-only: the clash reasons), or both created the flow's entry (a BPF_ANY upsert, last
+     * writer wins). A pair that did not race, or raced without meeting (threads released together that did not
+     * overlap; NOTRACK: no table), has one new and one established packet, or none in the table at all.
+     */
+    private static boolean clashed(final Reason first, final Reason second)
+    {
+        return isClash(first) || isClash(second) || (first == Reason.ACCEPT_NEW && second == Reason.ACCEPT_NEW);
+    }
+
+    private static boolean isClash(final Reason r)
+    {
+        return r == Reason.DROP_CLASH || r == Reason.ACCEPT_MERGED || r == Reason.ACCEPT_CLASH_INSERTED;
     }
 
     @Override
@@ -128,6 +150,12 @@ final class SchedulerLookupPath implements LookupPath, AutoCloseable
     long racedBatches()
     {
         return racedBatches;
+    }
+
+    /** @return batches whose two queries met in the table (see {@link #clashed}). */
+    long clashedBatches()
+    {
+        return clashedBatches;
     }
 
     @Override

@@ -24,6 +24,7 @@ public final class RunResult
     long lookupsComplete;
     long lookupsStalled;
     long racedBatches;
+    long clashedBatches;
     long entries;
     long hiddenEntries;
     long wallNs;
@@ -40,18 +41,20 @@ public final class RunResult
      * The result of a closed-loop lookup run ({@code dns-lookups}): the design's counters and table at the end,
      * and what the resolvers saw.
      *
-     * @param datapath     the design, after the run.
-     * @param stats        lookup latency and outcomes.
-     * @param queries      queries the resolvers sent.
-     * @param replies      replies the backends sent.
-     * @param sockets      sockets the resolvers opened.
-     * @param racedBatches batches whose packets raced.
-     * @param endNs        virtual time of the last event.
-     * @param wallNs       wall time of the run.
+     * @param datapath       the design, after the run.
+     * @param stats          lookup latency and outcomes.
+     * @param queries        queries the resolvers sent.
+     * @param replies        replies the backends sent.
+     * @param sockets        sockets the resolvers opened.
+     * @param racedBatches   batches whose packets raced.
+     * @param clashedBatches batches whose two queries met in the table (a clash reason, or both created it).
+     * @param endNs          virtual time of the last event.
+     * @param wallNs         wall time of the run.
      * @return the snapshot.
      */
     public static RunResult ofLookups(final Datapath datapath, final LookupStats stats, final long queries,
-        final long replies, final long sockets, final long racedBatches, final long endNs, final long wallNs)
+        final long replies, final long sockets, final long racedBatches, final long clashedBatches, final long endNs,
+        final long wallNs)
     {
         final RunResult r = new RunResult(datapath.id());
         r.capture(datapath.counters());
@@ -60,6 +63,7 @@ public final class RunResult
         r.replies = replies;
         r.sockets = sockets;
         r.racedBatches = racedBatches;
+        r.clashedBatches = clashedBatches;
         r.lookups = stats.total();
         r.lookupsComplete = stats.answered();
         r.lookupsStalled = stats.slow(); // what a user calls a stall: over 1 s
@@ -176,6 +180,17 @@ public final class RunResult
     public long racedBatches()
     {
         return racedBatches;
+    }
+
+    /**
+     * @return batches of a {@code dns-lookups} run whose two queries met in the table: one lost the insert race
+     *     (insert_failed, merged, inserted reply-only) or both created the entry. Under {@code race real} a batch
+     *     released on two threads races only if the threads overlap: this, not {@link #racedBatches}, says whether
+     *     the race happened. 0 for a packet stream run (its batches hold packets of different flows).
+     */
+    public long clashedBatches()
+    {
+        return clashedBatches;
     }
 
     /** @return entries listed at the end (visible). */

@@ -189,6 +189,30 @@ class LookupRunTest
     }
 
     @Test
+    void aForcedInterleavingMakesEveryRacedPairClashAndNotrackNone()
+    {
+        // race always: both queries of a pair are looked up before either confirms, so each raced pair meets in
+        // the table: the loser is dropped (nf-drop), merged or inserted reply-only (nf-clash-insert), or both
+        // create the flow's entry (cilium-tc, BPF_ANY); never racing, nothing meets
+        for (final String design : new String[]{"nf-drop", "nf-clash-insert", "cilium-tc"})
+        {
+            final RunResult always = run(design, "dns-lookups:clients=200,lookups=3", "always", false, false,
+                "glibc", null);
+            assertThat(always.racedBatches()).as(design).isPositive();
+            assertThat(always.clashedBatches()).as(design).isEqualTo(always.racedBatches());
+            final RunResult never = run(design, "dns-lookups:clients=200,lookups=3", "never", false, false,
+                "glibc", null);
+            assertThat(never.racedBatches()).as(design).isZero();
+            assertThat(never.clashedBatches()).as(design).isZero();
+        }
+        // NOTRACK: the pair is interleaved all the same, but there is no table to meet in
+        final RunResult notrack = run("nf-drop", "dns-lookups:clients=200,lookups=3", "always", false, true,
+            "glibc", null);
+        assertThat(notrack.racedBatches()).isPositive();
+        assertThat(notrack.clashedBatches()).isZero();
+    }
+
+    @Test
     void realThreadsRunToTheEndAndConserve()
     {
         final RunResult r = run("nf-clash-insert", "dns-lookups:clients=200,lookups=5", "real", false, false,
