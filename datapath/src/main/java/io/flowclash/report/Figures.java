@@ -20,6 +20,12 @@ final class Figures
         return BigDecimal.valueOf(v).setScale(decimals, RoundingMode.HALF_UP).doubleValue();
     }
 
+    /** @param v value. @param digits significant digits kept. @return v rounded half-up to them. */
+    static double roundSignificant(final double v, final int digits)
+    {
+        return new BigDecimal(v).round(new java.math.MathContext(digits, RoundingMode.HALF_UP)).doubleValue();
+    }
+
     /** @param v a recorded value. @return as shown: integers without decimals, others as recorded. */
     static String show(final double v)
     {

@@ -11,13 +11,16 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Lookup latency out of a run's {@code .hlog} (HdrHistogram log format, durations in ns): the percentile points the
- * report's latency chart draws, recorded in {@code results.json}.
+ * report's latency chart draws, recorded in {@code results.json} to {@value #SIGNIFICANT_DIGITS} significant digits.
  */
 final class LatencyLog
 {
     /** Percentiles recorded: enough points for a percentile plot up to 99.99 %. */
     static final double[] PERCENTILES = {0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 92.5, 95, 96, 97, 97.5, 98,
         98.5, 99, 99.25, 99.5, 99.75, 99.9, 99.95, 99.99};
+
+    /** Significant digits of a recorded percentile. */
+    static final int SIGNIFICANT_DIGITS = 3;
 
     private LatencyLog()
     {
@@ -55,7 +58,8 @@ final class LatencyLog
         for (final double p : PERCENTILES)
         {
             final double ms = sum.getTotalCount() == 0 ? 0 : Math.min(sum.getValueAtPercentile(p) / 1e6, maxMs);
-            out.addObject().put("percentile", p).put("ms", Figures.round(ms, 3));
+            // 3 significant digits: the histogram keeps 4, and its bucket tops (2,500.2 ms reads 2,500.33) are noise
+            out.addObject().put("percentile", p).put("ms", Figures.roundSignificant(ms, SIGNIFICANT_DIGITS));
         }
         return out;
     }

@@ -288,12 +288,15 @@ final class ReportBlocks
                 show(r.get("dropped")), show(r.get("lookups").get("total")),
                 show(r.get("report").get("slowLookups")), show(r.get("report").get("slowSharePercent")),
                 show(lat.get("p50")), show(lat.get("p99")), show(lat.get("max")),
-                show(r.get("entries")), show(r.get("hiddenEntries")), show(c.get("insert_failed")),
-                show(c.get("clash_resolve"))));
+                show(r.get("entries")), show(r.get("verdicts").get("clash_inserted")), show(r.get("racedBatches")),
+                show(r.get("clashedBatches")), show(c.get("insert_failed")), show(c.get("clash_resolve"))));
         }
-        b.add(new Table("Workload " + s.get("workload").asText() + "; latency in virtual-time ms.",
+        b.add(new Table("Workload " + s.get("workload").asText() + "; latency in virtual-time ms; entries listed " +
+            "at the end; reply-only (hidden) entries inserted during the run; query pairs raced, and those that met " +
+            "in the table.",
             List.of("design", "processed", "accepted", "dropped", "lookups", "slow", "slow %", "p50 ms", "p99 ms",
-                "max ms", "entries", "hidden", "insert_failed", "clash_resolve"), rows));
+                "max ms", "entries", "reply-only inserted", "raced", "clashed", "insert_failed", "clash_resolve"),
+            rows));
     }
 
     static String show(final JsonNode n)

@@ -78,9 +78,7 @@ class ReportWriterTest
         assertThat(parsed).isEqualTo(written);
         assertThat(parsed.get("schema").asText()).isEqualTo(ComparisonResults.SCHEMA);
         assertThat(parsed.get("machine").get("cpus").asInt()).isPositive();
-        // latency: 2 (race always, each resolver); slow share: 3 (always for both, p= for glibc); drops;
-        // throughput; kernel vs model for each lab file
-        assertThat(parsed.get("charts").size()).isEqualTo(2 + 3 + 4);
+        assertThat(chartIds(parsed)).containsExactlyInAnyOrderElementsOf(expectedCharts(parsed));
         assertThat(parsed.get("kernelLab").get(1).get("runs").size()).isEqualTo(2);
         for (final JsonNode c : parsed.get("charts"))
         {
@@ -162,6 +160,64 @@ class ReportWriterTest
         assertThatThrownBy(() -> ReportWriter.write(doc.deepCopy(), List.of(), out))
             .isInstanceOf(FlowclashException.class).hasMessageContaining("not touching it");
         assertThat(Files.readString(out.resolve("results.json"))).isEqualTo("{\"schema\":\"something-else\"}");
+    }
+
+    private static List<String> chartIds(final JsonNode doc)
+    {
+        final List<String> ids = new ArrayList<>();
+        for (final JsonNode c : doc.get("charts"))
+        {
+            ids.add(c.get("id").asText());
+        }
+        return ids;
+    }
+
+    /**
+     * The charts the report promises, from what the document holds: per family, a latency percentile plot when every
+     * pair races ({@code race always}; every scenario here keeps its latency logs) and a slow-lookup chart when
+     * every pair races or the resolver is glibc's default; one drops and hidden entries chart; a throughput chart per
+     * JMH file with {@code DatapathBenchmark} rows; a kernel vs model chart per kernel-lab file.
+     */
+    private static List<String> expectedCharts(final JsonNode doc)
+    {
+        final Map<String, JsonNode> families = new java.util.LinkedHashMap<>();
+        for (final JsonNode s : doc.get("scenarios"))
+        {
+            families.putIfAbsent(s.get("family").asText(), s);
+        }
+        final List<String> ids = new ArrayList<>();
+        for (final Map.Entry<String, JsonNode> f : families.entrySet())
+        {
+            final boolean always = f.getValue().get("race").asText().equals("always");
+            if (always)
+            {
+                ids.add("latency-" + ReportCharts.slug(f.getKey()));
+            }
+            if (always || f.getValue().get("resolver").asText().equals(Resolver.GLIBC.id()))
+            {
+                ids.add("slow-lookups-" + ReportCharts.slug(f.getKey()));
+            }
+        }
+        ids.add("drops-hidden");
+        for (int i = 0; i < doc.get("jmh").size(); i++)
+        {
+            boolean datapath = false;
+            for (final JsonNode b : doc.get("jmh").get(i).get("benchmarks"))
+            {
+                datapath |= b.get("benchmark").asText().startsWith(Throughput.DATAPATH + ".");
+            }
+            if (datapath)
+            {
+                ids.add("throughput-" + i);
+            }
+        }
+        for (int i = 0; i < doc.get("kernelLab").size(); i++)
+        {
+            ids.add("kernel-vs-model-" + i);
+        }
+        // the families of this matrix: always and p=0.3 for glibc and musl
+        assertThat(families).hasSize(4);
+        return ids;
     }
 
     private List<String> leftovers() throws IOException
