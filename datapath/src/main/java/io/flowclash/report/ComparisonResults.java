@@ -188,6 +188,19 @@ public final class ComparisonResults
                     designIds.add(r.get("design").asText());
                 }
             }
+            long pairsRaced = 0;
+            long slowLookups = 0;
+            for (final JsonNode s : f.getValue())
+            {
+                for (final JsonNode r : s.get("results"))
+                {
+                    pairsRaced += r.path("racedBatches").asLong();
+                    slowLookups += r.get("report").get("slowLookups").asLong();
+                }
+            }
+            // 0 pairs raced: the resolver never sent two queries of one socket together (single-request)
+            family.put("pairsRaced", pairsRaced);
+            family.put("slowLookups", slowLookups);
             final ArrayNode rows = family.putArray("designs");
             for (final String id : designIds)
             {

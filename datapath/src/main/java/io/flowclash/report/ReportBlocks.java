@@ -144,10 +144,21 @@ final class ReportBlocks
                 maxEntries < 0 ? "-" : maxEntries + " (" + maxInserts + " reply-only inserted)",
                 t == null ? "-" : throughputCell(t)));
         }
-        b.add(new Paragraph(bare.isEmpty() ?
-            "No design was shown to leave every lookup under " + slow + " without a workaround in this family." :
-            "No lookup over " + slow + " without any workaround, the race put to it: " + String.join(", ", bare) +
-                "."));
+        final boolean raceFree = f.get("pairsRaced").asLong() == 0;
+        if (raceFree)
+        {
+            b.add(new Paragraph("This resolver sent no two queries of one socket together in any scenario of this " +
+                "family (" + f.get("pairsRaced").asText() + " pairs raced): there is nothing to race, on every design" +
+                (f.get("slowLookups").asLong() == 0 ? ", and no lookup took over " + slow : "") + ". The resolver " +
+                "option is the workaround here; the designs are not put to the test."));
+        }
+        else
+        {
+            b.add(new Paragraph(bare.isEmpty() ?
+                "No design was shown to leave every lookup under " + slow + " without a workaround in this family." :
+                "No lookup over " + slow + " without any workaround, the race put to it: " + String.join(", ", bare) +
+                    "."));
+        }
         final List<String> withSome = new ArrayList<>();
         final List<String> never = new ArrayList<>();
         final List<String> notTested = new ArrayList<>();
@@ -195,9 +206,10 @@ final class ReportBlocks
             b.add(new Paragraph("Slow lookups wherever the race was put to it (" + String.join(", ", tried) +
                 "): " + String.join("; ", never) + "."));
         }
-        if (!notTested.isEmpty())
+        if (!notTested.isEmpty() && !raceFree)
         {
-            b.add(new Paragraph("Not tested, the run saw no race (no verdict either way; race always forces it): " +
+            b.add(new Paragraph("Not tested, its run saw no race (no verdict either way; `race always` forces the " +
+                "race): " +
                 String.join("; ", notTested) + "."));
         }
         b.add(new Table("Which scenarios (workaround/backends) leave no lookup over " + slow + " with the race put to " +
@@ -213,16 +225,14 @@ final class ReportBlocks
         return cells.isEmpty() ? "none" : String.join(", ", cells);
     }
 
-    /** @return {@code where (no race in N lookups)}: no pair sent together, or none of those released met. */
+    /** @return {@code where (no pair raced)} or {@code where (N pairs raced, none met)}. */
     private static List<String> untested(final JsonNode list)
     {
         final List<String> out = new ArrayList<>();
         for (final JsonNode c : list)
         {
-            out.add(where(c) + (c.get("racedBatches").asLong() == 0 ?
-                " (no two queries sent together in " + c.get("lookups").asText() + " lookups)" :
-                " (no clash in " + c.get("lookups").asText() + " lookups: " + c.get("racedBatches").asText() +
-                    " pairs released together never met)"));
+            out.add(where(c) + (c.get("racedBatches").asLong() == 0 ? " (no pair raced)" :
+                " (" + c.get("racedBatches").asText() + " pairs raced, none met in the table)"));
         }
         return out;
     }

@@ -108,6 +108,8 @@ class ComparisonResultsTest
 
         assertThat(row(verdicts, 0, "nf-drop").get("holds")).hasSize(1);
         assertThat(row(verdicts, 0, "nf-drop").get("untested")).isEmpty();
+        assertThat(verdicts.get(0).get("pairsRaced").asLong()).isEqualTo(100);
+        assertThat(verdicts.get(1).get("pairsRaced").asLong()).isZero();
         final JsonNode single = row(verdicts, 1, "nf-drop");
         assertThat(single.get("holds")).isEmpty();
         assertThat(single.get("untested")).hasSize(1);
