@@ -203,6 +203,12 @@ class CompareCommandTest
             .containsExactly("glibc-always-b2-none", "glibc-sr-always-b2-none", "glibc-srr-always-b2-none",
                 "musl-always-b2-none");
         assertThat(ScenarioMatrix.full()).allMatch(Scenario::latencyLog);
+        // each line as written fits picocli's 80 columns, so that its wrapping never breaks a line mid-sentence
+        final picocli.CommandLine.Model.UsageMessageSpec usage =
+            new picocli.CommandLine(new CompareCommand()).getCommandSpec().usageMessage();
+        final List<String> lines = new ArrayList<>(List.of(usage.description()));
+        lines.addAll(List.of(usage.footer()));
+        assertThat(lines).allSatisfy(l -> assertThat(l.replace("%n", "")).hasSizeLessThanOrEqualTo(80));
     }
 
     @Test
