@@ -42,10 +42,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class SingleSweeperExpiryWheel
 {
-    /** Width of a wheel slot: 2^30 virtual ns, about 1.07 s. */
-    static final int SLOT_SHIFT = 30;
+    /**
+     * Width of a wheel slot: 2^28 virtual ns, about 0.27 s (narrow, so a sweep every second reads few entries of
+     * its own second that have not expired yet).
+     */
+    static final int SLOT_SHIFT = 28;
     /** Slots: a horizon of about 275 s; a later timeout waits in its slot and is read again each turn. */
-    static final int SLOTS = 256;
+    static final int SLOTS = 1024;
     /** Indices a worker's log holds between two sweeps. */
     static final int LOG = 8192;
 
@@ -188,8 +191,8 @@ final class SingleSweeperExpiryWheel
 
     /**
      * Detach the list of a slot the sweep at {@code now} must read: the slots from the last sweep's second to
-     * {@code now}'s (all of them if that spans the wheel). The caller reads the entries with {@link #next} before it
-     * {@link #add}s any of them again.
+     * {@code now}'s (all of them if that spans the wheel). The caller takes the entries out one by one with
+     * {@link #takeNext} before it {@link #add}s any of them again.
      *
      * @param k   0 for the first slot, then 1, 2, ... while less than {@link #slotsToRead}.
      * @return the first entry of the slot's list, or {@link #NIL}.
@@ -199,10 +202,6 @@ final class SingleSweeperExpiryWheel
         final int slot = (int)((lastSlot + k) & (SLOTS - 1));
         final int first = slotHead[slot];
         slotHead[slot] = NIL;
-        for (int c = first; c != NIL; c = next[c])
-        {
-            slotOf[c] = OUT;
-        }
         return first;
     }
 
@@ -216,11 +215,14 @@ final class SingleSweeperExpiryWheel
     }
 
     /**
+     * Take an entry of a detached list out of the wheel.
+     *
      * @param c an entry of a detached list.
      * @return the next one, or {@link #NIL}.
      */
-    int next(final int c)
+    int takeNext(final int c)
     {
+        slotOf[c] = OUT;
         return next[c];
     }
 

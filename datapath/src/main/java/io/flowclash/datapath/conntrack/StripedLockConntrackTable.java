@@ -742,7 +742,7 @@ public final class StripedLockConntrackTable
             int c = wheel.detach(k);
             while (c != NIL)
             {
-                final int after = wheel.next(c);
+                final int after = wheel.takeNext(c);
                 if (live(status(c)))
                 {
                     final long timeout = timeout(c);
