@@ -98,6 +98,7 @@ final class ConfirmAndClash
             table.setStatusPrivate(c, IPS_CONFIRMED); // still private: the link below publishes it
             table.link(c << 1, ob);
             table.link((c << 1) | DIR_REPLY, rb);
+            table.logLinked(c, ctx.worker());
         }
         finally
         {
@@ -140,6 +141,7 @@ final class ConfirmAndClash
             // 2d72afb34065: CONFIRMED only once the entry is complete; here it is private until the link (release)
             table.setStatusPrivate(loser, IPS_FIXED_TIMEOUT | IPS_NAT_CLASH | IPS_CONFIRMED);
             table.link((loser << 1) | DIR_REPLY, rb);
+            table.logLinked(loser, ctx.worker());
             if (era.clashResolveCounter)
             {
                 counters.increment(ctx.worker(), Counter.CLASH_RESOLVE);

@@ -80,6 +80,11 @@ public final class StripedLockConntrackTable
     private final Object guest = new Object();
     /** Guest sections open on the thread holding {@link #guest} (a visitor may sweep or list again). */
     private int guestDepth;
+    /** What a worker's sweep reads; used under {@link #gcLock} (one such sweep at a time). */
+    private final SingleSweeperExpiryWheel wheel;
+    private final Object gcLock = new Object();
+    /** Tests only: true makes every sweep scan every bucket (the oracle of {@link #wheel}). */
+    boolean fullScanOnly;
 
     /**
      * @param maxEntries  {@code nf_conntrack_max}.
@@ -117,6 +122,7 @@ public final class StripedLockConntrackTable
         this.pool = new LockFreeIndexStack(capacity, true);
         this.reclaimer = new QuiescentStateReclaimer(pool, workers, 1);
         this.guestSlot = workers;
+        this.wheel = new SingleSweeperExpiryWheel(capacity, workers);
     }
 
     // ------------------------------------------------------------------------------------------------ hashing
@@ -182,10 +188,42 @@ public final class StripedLockConntrackTable
         return (long)LONGS.getOpaque(conns, (c << STRIDE_SHIFT) + TIMEOUT);
     }
 
-    /** @param c entry. @param value new timeout (opaque write, as WRITE_ONCE). */
+    /**
+     * Opaque write, as WRITE_ONCE. A confirmed entry's timeout that goes down (rare: a packet older than the last
+     * refresh) is reported to the gc's index, which then rebuilds ({@link SingleSweeperExpiryWheel}); the check
+     * reads the line the write touches anyway.
+     *
+     * @param c     entry.
+     * @param value new timeout.
+     */
     public void setTimeout(final int c, final long value)
     {
-        LONGS.setOpaque(conns, (c << STRIDE_SHIFT) + TIMEOUT, value);
+        final int at = (c << STRIDE_SHIFT) + TIMEOUT;
+        final long before = (long)LONGS.getOpaque(conns, at);
+        LONGS.setOpaque(conns, at, value);
+        if (value - before < 0 && (status(c) & IPS_CONFIRMED) != 0)
+        {
+            wheel.timeoutLowered();
+        }
+    }
+
+    /**
+     * Hand an entry the calling worker just linked (confirmed, or inserted as NAT_CLASH) to the gc's index; a
+     * worker's sweep reads only what the index names ({@link SingleSweeperExpiryWheel}). Wait-free, allocates
+     * nothing.
+     *
+     * @param c      the entry.
+     * @param worker the calling worker.
+     */
+    public void logLinked(final int c, final int worker)
+    {
+        wheel.logLinked(c, worker);
+    }
+
+    /** @param status status bits. @return true if confirmed and not dying (in the table). */
+    static boolean live(final int status)
+    {
+        return (status & IPS_CONFIRMED) != 0 && (status & IPS_DYING) == 0;
     }
 
     /**
@@ -648,8 +686,11 @@ public final class StripedLockConntrackTable
      * The gc worker: kill every expired entry, then advance grace periods. (The 4.9+ gc worker also early-drops
      * non-ASSURED entries when the table is more than 95 % full, {@code gc_worker_can_early_drop}; that is not
      * modelled: only {@code init_conntrack}'s early_drop evicts.) A worker sweeps between packets (it is
-     * online in its own slot); any other thread passes -1 and sweeps as the guest participant (see the class
-     * contract), so the chains it walks are not reused under it.
+     * online in its own slot) and reads only the entries the gc's index names, which are all that may have
+     * expired ({@link SingleSweeperExpiryWheel}; it rebuilds from a scan of every bucket when it cannot tell);
+     * any other thread passes -1, sweeps as the guest participant (see the class contract), so the chains it walks
+     * are not reused under it, and scans every bucket. Either way it kills exactly the entries that are confirmed,
+     * not dying and expired at {@code now}.
      *
      * @param now    virtual time.
      * @param worker calling worker (between packets), or -1 from a thread that is no worker.
@@ -664,7 +705,7 @@ public final class StripedLockConntrackTable
                 enterGuest();
                 try
                 {
-                    return sweepOnline(now, -1);
+                    return sweepAll(now, -1, false);
                 }
                 finally
                 {
@@ -675,12 +716,54 @@ public final class StripedLockConntrackTable
                 }
             }
         }
-        final int killed = sweepOnline(now, worker);
+        final int killed;
+        synchronized (gcLock)
+        {
+            killed = sweepIndexed(now, worker);
+        }
         processGrace(worker);
         return killed;
     }
 
-    private int sweepOnline(final long now, final int worker)
+    /** Caller holds {@link #gcLock} and is online. */
+    private int sweepIndexed(final long now, final int worker)
+    {
+        if (wheel.rebuildTaken(now) || fullScanOnly)
+        {
+            final int killed = sweepAll(now, worker, true);
+            wheel.swept(now);
+            return killed;
+        }
+        wheel.drainLogs(this);
+        int killed = 0;
+        final int slots = wheel.slotsToRead(now);
+        for (int k = 0; k < slots; k++)
+        {
+            int c = wheel.detach(k);
+            while (c != NIL)
+            {
+                final int after = wheel.takeNext(c);
+                if (live(status(c)))
+                {
+                    final long timeout = timeout(c);
+                    if (timeout - now > 0)
+                    {
+                        wheel.add(c, timeout);
+                    }
+                    else if (kill(c, worker)) // expired(c, now)
+                    {
+                        killed++;
+                    }
+                }
+                c = after;
+            }
+        }
+        wheel.swept(now);
+        return killed;
+    }
+
+    /** Scan every bucket; with {@code index}, put each live entry left in the (cleared) gc index. */
+    private int sweepAll(final long now, final int worker, final boolean index)
     {
         int killed = 0;
         for (int b = 0; b <= bucketMask; b++)
@@ -688,8 +771,19 @@ public final class StripedLockConntrackTable
             for (int n = head(b); n != NIL; n = nextNode(n))
             {
                 final int c = n >> 1;
-                final int status = status(c);
-                if ((status & IPS_CONFIRMED) != 0 && (status & IPS_DYING) == 0 && expired(c, now) && kill(c, worker))
+                if (!live(status(c)))
+                {
+                    continue;
+                }
+                final long timeout = timeout(c);
+                if (timeout - now > 0)
+                {
+                    if (index)
+                    {
+                        wheel.rebuildAdd(c, timeout);
+                    }
+                }
+                else if (kill(c, worker)) // expired(c, now)
                 {
                     killed++;
                 }
