@@ -227,6 +227,34 @@ public final class StripedLockConntrackTable
     }
 
     /**
+     * A burst's prefetch read of a bucket head: plain, a hint only (it may be stale at once; no decision rests on
+     * it, {@link #find} reads the head again with load-acquire).
+     *
+     * @param bucket bucket.
+     * @return first node as read, or {@link #NIL}.
+     */
+    public int headPlain(final int bucket)
+    {
+        return heads[bucket];
+    }
+
+    /**
+     * A burst's prefetch read of a node's tuple line: plain, a hint only (the entry may be reused under it; no
+     * decision rests on the value).
+     *
+     * @param node a node id as {@link #headPlain} read it, or {@link #NIL}.
+     * @return the node's tuple high word, or 0 for {@link #NIL}.
+     */
+    public long nodeTupleHiPlain(final int node)
+    {
+        if (node < 0)
+        {
+            return 0;
+        }
+        return conns[((node >> 1) << STRIDE_SHIFT) + ((node & 1) << 1)];
+    }
+
+    /**
      * Link a node at the head of a bucket. Caller holds the bucket's stripe lock and has fully written the entry.
      *
      * @param node   node id.
