@@ -132,6 +132,19 @@ public interface Datapath extends AutoCloseable
     void quiescent(int worker);
 
     /**
+     * Run the reclamation that grace periods allow (the kernel's RCU callbacks, {@code rcu_do_batch}): entries
+     * retired before a grace period every other worker has passed since go back to the free pool, and a grace
+     * period starts for those retired since. A worker calls it between packets (it is quiescent); cheap (no table
+     * walk, unlike {@link #sweep}), one thread at a time does the work (others return). A design frees otherwise
+     * only on a sweep or when its pool runs empty; one without deferred reclamation does nothing (the default).
+     *
+     * @param worker the calling worker (between packets).
+     */
+    default void reclaim(final int worker)
+    {
+    }
+
+    /**
      * A worker stops taking packets (RCU no longer waits for it).
      *
      * @param worker the worker.

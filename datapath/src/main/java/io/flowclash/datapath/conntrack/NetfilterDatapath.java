@@ -299,6 +299,12 @@ public final class NetfilterDatapath implements Datapath
     }
 
     @Override
+    public void reclaim(final int worker)
+    {
+        table.processGrace(worker);
+    }
+
+    @Override
     public void offline(final int worker)
     {
         table.offline(worker);
