@@ -113,12 +113,14 @@ public class DatapathBenchmark
         return id.equals(BASELINE) ? new ConcurrentHashMapConntrack(config) : Designs.get(id).create(config);
     }
 
-    private static long hiOf(final long n)
+    /** @param n flow number. @return its tuple's high word (client 10.244.0.1 + n / 16384 to the VIP). */
+    static long hiOf(final long n)
     {
         return Tuple.hi(CLIENT_BASE + (int)(n >>> 14), VIP);
     }
 
-    private static long loOf(final long n)
+    /** @param n flow number. @return its tuple's low word (source port 1024 + n % 16384, port 53, UDP). */
+    static long loOf(final long n)
     {
         return Tuple.lo(1024 + (int)(n & 16383), 53, Tuple.PROTO_UDP);
     }
@@ -235,8 +237,21 @@ public class DatapathBenchmark
      */
     public void checkPath(final String method)
     {
+        checkPath(method, design, datapath.counters());
+    }
+
+    /**
+     * The one path check of the datapath benchmarks: every packet counted since the counters' reset ended as the
+     * method's path ({@code new} for {@link #NEW_FLOW}, {@code established} otherwise).
+     *
+     * @param method   benchmark method name.
+     * @param what     what ran, for the message (the design, how it ran).
+     * @param counters the design's counters.
+     * @throws IllegalStateException naming the verdicts seen if a packet ended otherwise, or if none ran.
+     */
+    static void checkPath(final String method, final String what, final DatapathCounters counters)
+    {
         final Reason expected = method.equals(NEW_FLOW) ? Reason.ACCEPT_NEW : Reason.ACCEPT_ESTABLISHED;
-        final DatapathCounters counters = datapath.counters();
         final long processed = counters.processed();
         if (processed == 0 || counters.reason(expected) != processed)
         {
@@ -249,7 +264,7 @@ public class DatapathBenchmark
                     seen.append(' ').append(Reason.of(r).label()).append('=').append(n);
                 }
             }
-            throw new IllegalStateException(method + " on " + design + ": " + processed + " packets, expected all " +
+            throw new IllegalStateException(method + " on " + what + ": " + processed + " packets, expected all " +
                 expected.label() + ", saw" + seen);
         }
     }

@@ -3,10 +3,7 @@ package io.flowclash.jmh.datapath;
 import io.flowclash.datapath.BuildInfo;
 import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.DatapathConfig;
-import io.flowclash.datapath.DatapathCounters;
 import io.flowclash.datapath.PacketContext;
-import io.flowclash.datapath.Reason;
-import io.flowclash.datapath.flow.Tuple;
 import io.flowclash.datapath.stream.PacketRecordDescriptor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -42,11 +39,11 @@ import java.util.concurrent.TimeUnit;
  * threads take to retire the pool's slack, about 3/8 of all flows) holds every grace period up, as a reader in
  * the kernel does, and the iteration fails with {@code table_full}: run on a machine with a core per thread.
  *
- * <p>The flows and virtual time are those of {@link DatapathBenchmark} per thread: each thread keeps its own
- * virtual clock ({@code newFlow} advances it so that a flow's previous entry has just expired when its tuple comes
- * round again; a design whose entries never expire gets a tuple never seen before); a lookup that walks past
- * another thread's entry and finds it expired in its own time kills it, which the other thread's next packet of
- * that flow then misses: it is new either way. {@code established} keeps one fixed time on every thread.
+ * <p>The flows ({@link DatapathBenchmark#hiOf}) and virtual time are those of {@link DatapathBenchmark} per thread:
+ * each thread keeps its own virtual clock ({@code newFlow} advances it so that a flow's previous entry has just
+ * expired when its tuple comes round again; a design whose entries never expire gets a tuple never seen before); a
+ * lookup that walks past another thread's entry and finds it expired in its own time kills it, which the other
+ * thread's next packet of that flow then misses: it is new either way. {@code established} keeps one fixed time on every thread.
  *
  * <p>Each iteration checks at its end, on the counters of all threads, that the path it names is the path that ran
  * ({@link #checkPath}).
@@ -142,24 +139,7 @@ public class SharedTableBenchmark
      */
     void checkPath(final String method)
     {
-        final Reason expected = method.equals(DatapathBenchmark.NEW_FLOW) ? Reason.ACCEPT_NEW :
-            Reason.ACCEPT_ESTABLISHED;
-        final DatapathCounters counters = datapath.counters();
-        final long processed = counters.processed();
-        if (processed == 0 || counters.reason(expected) != processed)
-        {
-            final StringBuilder seen = new StringBuilder();
-            for (int r = 0; r < Reason.count(); r++)
-            {
-                final long n = counters.reason(Reason.of(r));
-                if (n != 0)
-                {
-                    seen.append(' ').append(Reason.of(r).label()).append('=').append(n);
-                }
-            }
-            throw new IllegalStateException(method + " on " + design + " shared by " + threads + " threads: " +
-                processed + " packets, expected all " + expected.label() + ", saw" + seen);
-        }
+        DatapathBenchmark.checkPath(method, design + " shared by " + threads + " threads", datapath.counters());
     }
 
     /** One benchmark thread: a worker of the shared design, with its own flows. */
@@ -212,8 +192,8 @@ public class SharedTableBenchmark
             firstFlow = (long)worker * flows;
             for (int i = 0; i < flows; i++)
             {
-                his[i] = hiOf(firstFlow + i);
-                los[i] = loOf(firstFlow + i);
+                his[i] = DatapathBenchmark.hiOf(firstFlow + i);
+                los[i] = DatapathBenchmark.loOf(firstFlow + i);
             }
             mask = flows - 1;
             step = UNREPLIED_NS / flows + 1;
@@ -228,17 +208,6 @@ public class SharedTableBenchmark
             // (w + 1) * 2^22 and up, far from every thread's flows and from each other thread's fresh tuples
             fresh = (long)(worker + 1) << 36;
         }
-    }
-
-    /** Tuples of flow {@code n} (as {@link DatapathBenchmark}, over a wider client range). */
-    static long hiOf(final long n)
-    {
-        return Tuple.hi(0x0AF40000 + 1 + (int)(n >>> 14), 0x0A60000A);
-    }
-
-    static long loOf(final long n)
-    {
-        return Tuple.lo(1024 + (int)(n & 16383), 53, Tuple.PROTO_UDP);
     }
 
     private void quiescentNow(final Worker w)
@@ -283,7 +252,8 @@ public class SharedTableBenchmark
         if (freshTuples)
         {
             final long n = w.fresh++;
-            datapath.begin(ctx, w.now + UNREPLIED_NS, hiOf(n), loOf(n), PacketRecordDescriptor.DIR_ORIGINAL, n);
+            datapath.begin(ctx, w.now + UNREPLIED_NS, DatapathBenchmark.hiOf(n), DatapathBenchmark.loOf(n),
+                PacketRecordDescriptor.DIR_ORIGINAL, n);
         }
         else
         {
