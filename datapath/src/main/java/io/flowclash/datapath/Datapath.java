@@ -89,6 +89,26 @@ public interface Datapath extends AutoCloseable
         }
     }
 
+    /**
+     * Run every remaining step of a burst of packets, as DPDK's bulk lookup does: each context has been loaded with
+     * {@link #begin} (distinct contexts, one worker's). The outcome is exactly that of {@link #process} on each
+     * context in array order (same verdicts, same counters, same table): a design may first read, for the whole
+     * burst, the memory its lookups will touch, so that the cache misses of several packets overlap (memory-level
+     * parallelism; Java has no prefetch instruction, but independent loads in one loop are in flight together),
+     * and then runs each packet through the same step methods. The default is {@code process} in a loop.
+     * Allocates nothing.
+     *
+     * @param ctxs  the packets' contexts, each begun.
+     * @param count how many of {@code ctxs}, from index 0, form the burst.
+     */
+    default void processBurst(final PacketContext[] ctxs, final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            process(ctxs[i]);
+        }
+    }
+
     /** @return the design's counters. */
     DatapathCounters counters();
 
@@ -110,6 +130,19 @@ public interface Datapath extends AutoCloseable
      * @param worker the worker.
      */
     void quiescent(int worker);
+
+    /**
+     * Run the reclamation that grace periods allow (the kernel's RCU callbacks, {@code rcu_do_batch}): entries
+     * retired before a grace period every other worker has passed since go back to the free pool, and a grace
+     * period starts for those retired since. A worker calls it between packets (it is quiescent); cheap (no table
+     * walk, unlike {@link #sweep}), one thread at a time does the work (others return). A design frees otherwise
+     * only on a sweep or when its pool runs empty; one without deferred reclamation does nothing (the default).
+     *
+     * @param worker the calling worker (between packets).
+     */
+    default void reclaim(final int worker)
+    {
+    }
 
     /**
      * A worker stops taking packets (RCU no longer waits for it).

@@ -49,6 +49,12 @@ public final class PacketContext
     private int forcedBackend = NONE;
     private boolean foundEntry;
     private Reason reason;
+    /**
+     * What a burst's prefetch stage last read for this packet ({@link Datapath#processBurst}): a bucket's head node,
+     * then a word of that node's tuple. It only makes the reads happen (no step reads it for a decision); zeroed by
+     * {@link #load}, so outside a burst (the explorer never runs one) it is always 0.
+     */
+    private long prefetch;
 
     /**
      * A context whose random stream is the worker's own ({@code stream = worker}).
@@ -101,6 +107,7 @@ public final class PacketContext
         this.backend = NONE;
         this.foundEntry = false;
         this.reason = null;
+        this.prefetch = 0;
     }
 
     /** @return the worker. */
@@ -316,6 +323,18 @@ public final class PacketContext
         this.foundEntry = found;
     }
 
+    /** @return what the burst's prefetch stage last read for this packet (plain; it decides nothing). */
+    public long prefetch()
+    {
+        return prefetch;
+    }
+
+    /** @param value what the burst's prefetch stage read for this packet (plain; it decides nothing). */
+    public void prefetch(final long value)
+    {
+        this.prefetch = value;
+    }
+
     /**
      * Append the context's whole state: every field but the random sources, the entry it is attached to described
      * by content through the design ({@link Datapath#describeEntry}, never its pool index). Two contexts that
@@ -352,6 +371,7 @@ public final class PacketContext
             .append(" backend=").append(backend)
             .append(" forced=").append(forcedBackend)
             .append(" found=").append(foundEntry)
-            .append(" reason=").append(reason == null ? "none" : reason.label());
+            .append(" reason=").append(reason == null ? "none" : reason.label())
+            .append(" prefetch=").append(prefetch);
     }
 }

@@ -256,6 +256,12 @@ public final class SocketLbDatapath implements Datapath
     }
 
     @Override
+    public void reclaim(final int worker)
+    {
+        conntrack.reclaim(worker);
+    }
+
+    @Override
     public void offline(final int worker)
     {
         conntrack.offline(worker);

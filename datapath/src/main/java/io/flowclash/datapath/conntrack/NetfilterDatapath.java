@@ -199,6 +199,48 @@ public final class NetfilterDatapath implements Datapath
         }
     }
 
+    /**
+     * The burst (the DPDK bulk-lookup shape): stage 1 hashes every packet still at {@link #LOOKUP} and reads its
+     * bucket head, stage 2 reads each head node's entry (both of its possible cache lines) and next pointer, stage
+     * 3 the second node's entry: in each stage the loads of all packets are independent and in flight together
+     * (with about one node per bucket at the limit, two nodes cover most walks). Then each packet runs
+     * {@link #process}, whose lookup walks chains now in cache. The stages only read (their values go to
+     * {@link PacketContext#prefetch}, which no step reads): the table may change between them and the lookup, which
+     * decides on its own reads, so the burst ends exactly as the packets one by one would.
+     */
+    @Override
+    public void processBurst(final PacketContext[] ctxs, final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final PacketContext ctx = ctxs[i];
+            if (ctx.step() == LOOKUP)
+            {
+                ctx.prefetch(table.headPlain(table.bucket(ctx.hi(), ctx.lo())));
+            }
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final PacketContext ctx = ctxs[i];
+            if (ctx.step() == LOOKUP)
+            {
+                ctx.prefetch(table.prefetchNodePlain((int)ctx.prefetch()));
+            }
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final PacketContext ctx = ctxs[i];
+            if (ctx.step() == LOOKUP)
+            {
+                ctx.prefetch(table.prefetchNodePlain((int)(ctx.prefetch() >> 32)));
+            }
+        }
+        for (int i = 0; i < count; i++)
+        {
+            process(ctxs[i]);
+        }
+    }
+
     /** {@code nf_conntrack_in}: a hit goes on to NAT, a miss to {@code init_conntrack}. */
     void lookup(final PacketContext ctx)
     {
@@ -264,6 +306,12 @@ public final class NetfilterDatapath implements Datapath
     public void quiescent(final int worker)
     {
         table.quiescent(worker);
+    }
+
+    @Override
+    public void reclaim(final int worker)
+    {
+        table.processGrace(worker);
     }
 
     @Override

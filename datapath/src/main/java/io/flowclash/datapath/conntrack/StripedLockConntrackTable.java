@@ -265,6 +265,38 @@ public final class StripedLockConntrackTable
     }
 
     /**
+     * A burst's prefetch read of a bucket head: plain, a hint only (it may be stale at once; no decision rests on
+     * it, {@link #find} reads the head again with load-acquire).
+     *
+     * @param bucket bucket.
+     * @return first node as read, or {@link #NIL}.
+     */
+    public int headPlain(final int bucket)
+    {
+        return heads[bucket];
+    }
+
+    /**
+     * A burst's prefetch read of a node: its tuple, the entry's last slot (an entry can straddle two cache lines:
+     * the array's data does not start on a line) and its next pointer, all plain, a hint only (the entry may be
+     * reused under it; no decision rests on the values).
+     *
+     * @param node a node id as {@link #headPlain} or an earlier call read it, or {@link #NIL}.
+     * @return the next node as read in the high 32 bits ({@link #NIL} for none), a digest of the words read in the
+     * low 32 (so that the reads are made).
+     */
+    public long prefetchNodePlain(final int node)
+    {
+        if (node < 0)
+        {
+            return (long)NIL << 32;
+        }
+        final int base = (node >> 1) << STRIDE_SHIFT;
+        final long touched = conns[base + ((node & 1) << 1)] ^ conns[base + STRIDE - 1];
+        return (long)next[node] << 32 | (touched & 0xFFFF_FFFFL);
+    }
+
+    /**
      * Link a node at the head of a bucket. Caller holds the bucket's stripe lock and has fully written the entry.
      *
      * @param node   node id.

@@ -3,6 +3,7 @@ package io.flowclash.datapath.schedule;
 import io.flowclash.datapath.Datapath;
 import io.flowclash.datapath.DatapathConfig;
 import io.flowclash.datapath.DatapathCounters;
+import io.flowclash.datapath.PacketContext;
 import io.flowclash.datapath.design.Designs;
 import io.flowclash.datapath.Reason;
 import io.flowclash.datapath.flow.Tuple;
@@ -25,6 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the thread allocated, TLAB or not). Each path is first run for as many packets to warm up (classes loaded, code
  * compiled: the interpreter allocates what compiled code keeps in registers), and each measured run checks that
  * every packet took the path it names. No slack: the probe itself allocates nothing (checked first).
+ * Both paths run a second time in bursts ({@link Datapath#processBurst}, 32 packets on worker 0's own contexts,
+ * then its quiescent state), the shape of DPDK's bulk lookup: the burst allocates nothing either.
  *
  * <p>The flows are those of the JMH {@code DatapathBenchmark}: a fixed set of tuples, virtual time standing still
  * on the established path; on the new-flow path time advances so that each flow's entry has just expired when its
@@ -35,6 +38,8 @@ class DatapathAllocationTest
 {
     private static final int FLOWS = 1 << 16;
     private static final int PACKETS = 1_000_000;
+    /** Packets per {@link Datapath#processBurst} (a multiple of it makes {@link #PACKETS}). */
+    private static final int BURST = 32;
     private static final long UNREPLIED_NS = 30_000_000_000L;
     private static final int CLIENT_BASE = 0x0AF40000 + 1;
     private static final int VIP = 0x0A60000A;
@@ -107,12 +112,47 @@ class DatapathAllocationTest
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("designs")
+    void establishedBurstPathAllocatesNothing(final String design)
+    {
+        try (Driver d = new Driver(design))
+        {
+            d.burst(PACKETS, false);
+            d.counters().reset();
+            final long before = bean.getCurrentThreadAllocatedBytes();
+            d.burst(PACKETS, false);
+            final long bytes = bean.getCurrentThreadAllocatedBytes() - before;
+            d.requireAll(Reason.ACCEPT_ESTABLISHED);
+            assertThat(bytes).as("%s: bytes allocated over %d established packets in bursts of %d", design, PACKETS,
+                BURST).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("designs")
+    void newFlowBurstPathAllocatesNothing(final String design)
+    {
+        try (Driver d = new Driver(design))
+        {
+            d.burst(PACKETS, true);
+            d.counters().reset();
+            final long before = bean.getCurrentThreadAllocatedBytes();
+            d.burst(PACKETS, true);
+            final long bytes = bean.getCurrentThreadAllocatedBytes() - before;
+            d.requireAll(Reason.ACCEPT_NEW);
+            assertThat(bytes).as("%s: bytes allocated over %d new-flow packets in bursts of %d", design, PACKETS,
+                BURST).isZero();
+        }
+    }
+
     /** One design behind a one-lane scheduler, filled with {@link #FLOWS} flows. */
     private static final class Driver implements AutoCloseable
     {
         private final String design;
         private final Datapath datapath;
         private final StepScheduler scheduler;
+        private final PacketContext[] burst = new PacketContext[BURST];
         private final long[] his = new long[FLOWS];
         private final long[] los = new long[FLOWS];
         private final boolean freshTuples;
@@ -128,6 +168,10 @@ class DatapathAllocationTest
             this.datapath = Designs.get(design).create(DatapathConfig.builder().backends(3)
                 .maxEntries(FLOWS + FLOWS / 4).mapEntries(2 * FLOWS + FLOWS / 2).seed(7).build());
             this.scheduler = new StepScheduler(datapath, 1);
+            for (int b = 0; b < BURST; b++)
+            {
+                burst[b] = datapath.newContext(0, 1 + b);
+            }
             for (int i = 0; i < FLOWS; i++)
             {
                 his[i] = hiOf(i);
@@ -192,6 +236,41 @@ class DatapathAllocationTest
                     final int i = cursor++ & (FLOWS - 1);
                     send(now + UNREPLIED_NS, his[i], los[i], i);
                 }
+            }
+        }
+
+        /**
+         * The packets in bursts of {@link #BURST} through {@link Datapath#processBurst} on worker 0's own contexts
+         * (begun, then the burst, then the worker's quiescent state), established or new flows as above.
+         */
+        void burst(final int packets, final boolean newFlows)
+        {
+            for (int p = 0; p < packets; p += BURST)
+            {
+                for (int b = 0; b < BURST; b++)
+                {
+                    final PacketContext ctx = burst[b];
+                    if (!newFlows)
+                    {
+                        final int i = cursor++ & (FLOWS - 1);
+                        datapath.begin(ctx, now, his[i], los[i], PacketRecordDescriptor.DIR_ORIGINAL, i);
+                        continue;
+                    }
+                    now += step;
+                    if (freshTuples)
+                    {
+                        final long n = fresh++;
+                        datapath.begin(ctx, now + UNREPLIED_NS, hiOf(n), loOf(n), PacketRecordDescriptor.DIR_ORIGINAL,
+                            n);
+                    }
+                    else
+                    {
+                        final int i = cursor++ & (FLOWS - 1);
+                        datapath.begin(ctx, now + UNREPLIED_NS, his[i], los[i], PacketRecordDescriptor.DIR_ORIGINAL, i);
+                    }
+                }
+                datapath.processBurst(burst, BURST);
+                datapath.quiescent(0);
             }
         }
 

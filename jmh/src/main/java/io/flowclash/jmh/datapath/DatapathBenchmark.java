@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -46,11 +47,18 @@ import java.util.concurrent.TimeUnit;
  * reference, pays the same one predictable branch on {@code reference} first.
  *
  * <p>Each iteration checks at its end that the path it names is the path that ran ({@link #checkPath}): every
- * packet must have finished {@code new} in {@code newFlow} and {@code established} in {@code established};
+ * packet must have finished {@code new} in {@code newFlow} and {@code established} in {@code established} and
+ * {@code establishedBurst};
  * otherwise the iteration fails with the verdicts seen. The {@code design} parameter lists the registry's ids
  * ({@code DatapathBenchmarkTest} checks it against {@link Designs#all()}).
  *
- * <p>HOW TO RUN: {@code java -jar jmh/target/benchmarks.jar DatapathBenchmark -prof gc}
+ * <p>{@code establishedBurst} runs the established packets {@value #BURST} at a time through
+ * {@link Datapath#processBurst} (the DPDK bulk-lookup shape), scored per packet; compare it with the
+ * {@code ref-agrona-random} row at 1 M flows.
+ *
+ * <p>HOW TO RUN: {@code java -jar jmh/target/benchmarks.jar DatapathBenchmark -prof gc}; the burst against the
+ * reference alone: {@code java -jar jmh/target/benchmarks.jar 'DatapathBenchmark.established' -p flows=1048576
+ * -p design=nf-clash-insert,ref-agrona-random}
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -68,6 +76,10 @@ public class DatapathBenchmark
     static final String NEW_FLOW = "newFlow";
     /** Benchmark method name: established flows. */
     static final String ESTABLISHED = "established";
+    /** Benchmark method name: established flows in bursts of {@link #BURST}. */
+    static final String ESTABLISHED_BURST = "establishedBurst";
+    /** Packets per {@link Datapath#processBurst} in {@link #establishedBurst}. */
+    static final int BURST = 32;
 
     private static final long UNREPLIED_NS = 30_000_000_000L;
     private static final int CLIENT_BASE = 0x0AF40000 + 1;
@@ -86,6 +98,7 @@ public class DatapathBenchmark
     NearLimitReference reference;
     Datapath datapath;
     PacketContext ctx;
+    PacketContext[] burst;
     long[] his;
     long[] los;
     int cursor;
@@ -100,12 +113,14 @@ public class DatapathBenchmark
         return id.equals(BASELINE) ? new ConcurrentHashMapConntrack(config) : Designs.get(id).create(config);
     }
 
-    private static long hiOf(final long n)
+    /** @param n flow number. @return its tuple's high word (client 10.244.0.1 + n / 16384 to the VIP). */
+    static long hiOf(final long n)
     {
         return Tuple.hi(CLIENT_BASE + (int)(n >>> 14), VIP);
     }
 
-    private static long loOf(final long n)
+    /** @param n flow number. @return its tuple's low word (source port 1024 + n % 16384, port 53, UDP). */
+    static long loOf(final long n)
     {
         return Tuple.lo(1024 + (int)(n & 16383), 53, Tuple.PROTO_UDP);
     }
@@ -164,6 +179,11 @@ public class DatapathBenchmark
         datapath = create(design, DatapathConfig.builder().backends(3).maxEntries(flows + flows / 4)
             .mapEntries(2 * flows + flows / 2).seed(7).build());
         ctx = datapath.newContext(0);
+        burst = new PacketContext[BURST];
+        for (int b = 0; b < BURST; b++)
+        {
+            burst[b] = datapath.newContext(0, 1 + b);
+        }
         his = new long[flows];
         los = new long[flows];
         for (int i = 0; i < flows; i++)
@@ -211,14 +231,27 @@ public class DatapathBenchmark
     }
 
     /**
-     * @param method {@link #NEW_FLOW} or {@link #ESTABLISHED}.
+     * @param method {@link #NEW_FLOW}, {@link #ESTABLISHED} or {@link #ESTABLISHED_BURST}.
      * @throws IllegalStateException naming the verdicts seen if any packet since {@link #startIteration} did not
      * end as the method's path.
      */
     public void checkPath(final String method)
     {
+        checkPath(method, design, datapath.counters());
+    }
+
+    /**
+     * The one path check of the datapath benchmarks: every packet counted since the counters' reset ended as the
+     * method's path ({@code new} for {@link #NEW_FLOW}, {@code established} otherwise).
+     *
+     * @param method   benchmark method name.
+     * @param what     what ran, for the message (the design, how it ran).
+     * @param counters the design's counters.
+     * @throws IllegalStateException naming the verdicts seen if a packet ended otherwise, or if none ran.
+     */
+    static void checkPath(final String method, final String what, final DatapathCounters counters)
+    {
         final Reason expected = method.equals(NEW_FLOW) ? Reason.ACCEPT_NEW : Reason.ACCEPT_ESTABLISHED;
-        final DatapathCounters counters = datapath.counters();
         final long processed = counters.processed();
         if (processed == 0 || counters.reason(expected) != processed)
         {
@@ -231,7 +264,7 @@ public class DatapathBenchmark
                     seen.append(' ').append(Reason.of(r).label()).append('=').append(n);
                 }
             }
-            throw new IllegalStateException(method + " on " + design + ": " + processed + " packets, expected all " +
+            throw new IllegalStateException(method + " on " + what + ": " + processed + " packets, expected all " +
                 expected.label() + ", saw" + seen);
         }
     }
@@ -249,6 +282,36 @@ public class DatapathBenchmark
         datapath.begin(ctx, now, his[i], los[i], PacketRecordDescriptor.DIR_ORIGINAL, i);
         datapath.process(ctx);
         return ctx.reason().ordinal();
+    }
+
+    /**
+     * {@link #BURST} packets of existing flows (the next ones in the same order as {@link #established}) through
+     * {@link Datapath#processBurst}: the bulk-lookup shape, where a design can overlap the cache misses of several
+     * packets. Scores are per packet ({@code OperationsPerInvocation}); the reference rows run {@link #BURST} gets.
+     *
+     * @return the last packet's verdict (all are checked at the iteration's end).
+     */
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public int establishedBurst()
+    {
+        if (reference != null)
+        {
+            long sum = 0;
+            for (int b = 0; b < BURST; b++)
+            {
+                sum += reference.get();
+            }
+            return (int)sum;
+        }
+        final PacketContext[] burst = this.burst;
+        for (int b = 0; b < BURST; b++)
+        {
+            final int i = cursor++ & mask;
+            datapath.begin(burst[b], now, his[i], los[i], PacketRecordDescriptor.DIR_ORIGINAL, i);
+        }
+        datapath.processBurst(burst, BURST);
+        return burst[BURST - 1].reason().ordinal();
     }
 
     /** A new flow's first packet; its tuple's previous entry expired a moment ago, or it never had one. */

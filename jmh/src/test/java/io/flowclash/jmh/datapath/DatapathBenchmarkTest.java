@@ -112,6 +112,24 @@ class DatapathBenchmarkTest
         b.datapath.close();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("designs")
+    void shouldFindTheEntryForEveryEstablishedPacketInABurst(final String design)
+    {
+        final DatapathBenchmark b = setUp(design);
+        for (int i = 0; i < PACKETS; i += DatapathBenchmark.BURST)
+        {
+            b.establishedBurst();
+            for (int p = 0; p < DatapathBenchmark.BURST; p++)
+            {
+                assertThat(b.burst[p].reason()).as("%s packet %d", design, i + p).isEqualTo(Reason.ACCEPT_ESTABLISHED);
+            }
+        }
+        b.checkPath(DatapathBenchmark.ESTABLISHED_BURST);
+        assertThat(b.datapath.counters().processed()).isEqualTo(PACKETS);
+        b.datapath.close();
+    }
+
     @Test
     void shouldFailTheIterationWhenThePathIsNotTheOneNamed()
     {
