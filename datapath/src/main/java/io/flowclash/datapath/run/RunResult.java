@@ -24,6 +24,7 @@ public final class RunResult
     long lookupsComplete;
     long lookupsStalled;
     long racedBatches;
+    long swept;
     long entries;
     long hiddenEntries;
     long wallNs;
@@ -176,6 +177,12 @@ public final class RunResult
     public long racedBatches()
     {
         return racedBatches;
+    }
+
+    /** @return entries the gc reclaimed during the run (expired ones; what each sweep returned, summed). */
+    public long swept()
+    {
+        return swept;
     }
 
     /** @return entries listed at the end (visible). */
