@@ -22,15 +22,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Churn through the real runner: {@code --race real} with 2 worker threads, more flows alive than the table
  * admits (so the table is full, {@code early_drop} fires and the BPF maps evict), flows expiring behind them and
- * the gc sweeping them every second of virtual time (the run counts what it swept). Bounded in packets, never in time. At the end, once every entry
- * has expired and been swept: no pool index is leaked, the conntrack pool is whole again (free entries =
- * {@code nf_conntrack_max}), each BPF map lists exactly what it counts as live, and every packet ended in exactly
- * one outcome.
+ * the gc sweeping them every second of virtual time (the run counts what it swept). Bounded in packets, never in
+ * time. At the end, once every entry has expired and been swept: no pool index is leaked, the conntrack pool is
+ * whole again (free entries = {@code nf_conntrack_max}), each BPF map lists exactly what it counts as live, and
+ * every packet ended in exactly one outcome. (Cilium's CT gc is not modelled: the BPF maps keep their last entries
+ * until LRU eviction, and the test asserts only that what they list is what they count.)
  *
  * <p>The suite runs {@value #DEFAULT_SOCKETS} sockets (8 packets each: two queries and their replies, twice).
- * The long soak, about 10 M packets:
+ * The long soak, 5 M queries per design (up to 10 M packets with the replies; about a minute for the four here):
  * {@code ./mvnw -o -pl datapath test -Dtest=RunnerChurnSoakConcurrentTest -Dflowclash.soak.sockets=1250000}
- * (8 packets per socket).
  */
 class RunnerChurnSoakConcurrentTest
 {
