@@ -76,6 +76,12 @@ public final class TcLbDatapath implements Datapath
         this.vport = config.servicePort();
     }
 
+    /** @return the CT map ({@code cilium_ct_any4_global}). */
+    public BpfHashMap ctMap()
+    {
+        return ct;
+    }
+
     @Override
     public String id()
     {

@@ -25,6 +25,7 @@ public final class RunResult
     long lookupsStalled;
     long racedBatches;
     long clashedBatches;
+    long swept;
     long entries;
     long hiddenEntries;
     long wallNs;
@@ -191,6 +192,12 @@ public final class RunResult
     public long clashedBatches()
     {
         return clashedBatches;
+    }
+
+    /** @return entries the gc reclaimed during the run (expired ones; what each sweep returned, summed). */
+    public long swept()
+    {
+        return swept;
     }
 
     /** @return entries listed at the end (visible). */

@@ -117,7 +117,7 @@ public final class Runner
                 }
                 else if (now - lastSweep >= options.sweepEveryNs())
                 {
-                    datapath.sweep(now, 0);
+                    result.swept += datapath.sweep(now, 0);
                     lastSweep = now;
                 }
                 for (int j = 0; j < size; j++)

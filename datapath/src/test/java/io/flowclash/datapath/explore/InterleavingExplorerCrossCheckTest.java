@@ -6,28 +6,30 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The explorer's counts against a brute-force enumeration without any memo: every complete interleaving of every
- * backend vector is run on its own fresh design and its outcome counted once. The two outcome -> count maps must
- * be equal exactly. And, since the racing packets are identical, renaming them permutes the counts: an outcome and
- * its renamed twin are reached by the same number of interleavings.
+ * backend vector is run on the real step methods through the {@code StepScheduler}, on a design no other
+ * interleaving's state reaches, and its outcome counted once. The two outcome -> count maps must be equal exactly,
+ * for every design at k=2 (n=1, 2) and k=3 (n=1), {@code cilium-socklb}'s 16.9 M interleavings at k=3 included.
+ * And, since the racing packets are identical, renaming them permutes the counts: an outcome and its renamed twin
+ * are reached by the same number of interleavings.
  */
 class InterleavingExplorerCrossCheckTest
 {
-    /**
-     * Above this many complete interleavings the brute force takes minutes: checked by the symmetry only in the
-     * suite. The whole brute force, every design at k=3 included (about 7 minutes here):
-     * {@code ./mvnw -o -pl datapath test -Dtest=InterleavingExplorerCrossCheckTest -Dflowclash.bruteforce.limit=100000000}
-     */
-    static final long BRUTE_FORCE_LIMIT = Long.getLong("flowclash.bruteforce.limit", 2_000_000);
-    static final long SUITE_LIMIT = 2_000_000;
+    /** The brute force splits its tree into at least this many subtrees, walked by every processor. */
+    static final int SUBTREES = 64;
 
     static Stream<Arguments> cases()
     {
@@ -41,42 +43,8 @@ class InterleavingExplorerCrossCheckTest
         return rows.stream();
     }
 
-    /**
-     * Every design at k=2 (n=1, 2) and k=3 (n=1), except where k=3 has more than {@link #BRUTE_FORCE_LIMIT}
-     * interleavings: {@code cilium-socklb} (its {@code sendmsg} step before the host conntrack's five makes 16.9 M
-     * at k=3, about 7 minutes of brute force here); {@link #shouldKeepTheBruteForceLimitWhereItIsStated} checks
-     * that this is the only case left out, and the symmetry test still covers it.
-     */
-    static Stream<Arguments> bruteForceCases()
-    {
-        return cases().filter(a -> (int)a.get()[1] == 2 ||
-            InterleavingExplorer.explore((String)a.get()[0], 3, 1, false).interleavings() <= BRUTE_FORCE_LIMIT);
-    }
-
-    @org.junit.jupiter.api.Test
-    void shouldKeepTheBruteForceLimitWhereItIsStated()
-    {
-        final List<String> over = new ArrayList<>();
-        for (final Designs.Design d : Designs.all())
-        {
-            final long n = InterleavingExplorer.explore(d.id(), 3, 1, false).interleavings();
-            if (n > BRUTE_FORCE_LIMIT)
-            {
-                over.add(d.id() + "=" + n);
-            }
-        }
-        if (BRUTE_FORCE_LIMIT == SUITE_LIMIT)
-        {
-            assertThat(over).containsExactly("cilium-socklb=16907352");
-        }
-        else
-        {
-            assertThat(over).as("the long run leaves nothing out").isEmpty();
-        }
-    }
-
     @ParameterizedTest(name = "{0} k={1} n={2}")
-    @MethodSource("bruteForceCases")
+    @MethodSource("cases")
     void shouldCountEveryOutcomeAsTheBruteForceDoes(final String design, final int k, final int n)
     {
         final Map<String, Long> brute = bruteForce(design, k, n);
@@ -110,11 +78,17 @@ class InterleavingExplorerCrossCheckTest
         return m;
     }
 
-    /** Every backend vector, every complete schedule, each on a design of its own: no state is ever merged. */
+    /**
+     * Every backend vector, every complete schedule, each on a design of its own: no state is ever merged. The tree
+     * of schedules is cut into subtrees at the shallowest depth that gives {@link #SUBTREES} of them (a subtree is a
+     * backend vector and a schedule prefix); the subtrees are walked on every processor, each from a fresh design,
+     * and their counts summed (a sum of counts of complete interleavings, not a merge of states).
+     */
     static Map<String, Long> bruteForce(final String designId, final int packets, final int backends)
     {
         final Designs.Design design = Designs.get(designId);
         final Map<String, Long> out = new TreeMap<>();
+        List<Subtree> level = new ArrayList<>();
         final int vectors = (int)Math.pow(backends, packets);
         for (int v = 0; v < vectors; v++)
         {
@@ -125,11 +99,69 @@ class InterleavingExplorerCrossCheckTest
                 choice[j] = rest % backends;
                 rest /= backends;
             }
-            final StringBuilder prefix = new StringBuilder();
-            walk(design, packets, backends, choice, prefix,
-                new InterleavingExplorer.Replay(design, packets, backends, false, choice, ""), out);
+            level.add(new Subtree(choice, ""));
+        }
+        while (level.size() < SUBTREES && !level.isEmpty())
+        {
+            final List<Subtree> deeper = new ArrayList<>();
+            for (final Subtree t : level)
+            {
+                final InterleavingExplorer.Replay here =
+                    new InterleavingExplorer.Replay(design, packets, backends, false, t.choice(), t.prefix());
+                if (here.allDone())
+                {
+                    out.merge(here.outcome(), 1L, Long::sum); // a complete interleaving shorter than the cut
+                    continue;
+                }
+                for (int j = 0; j < packets; j++)
+                {
+                    if (here.inFlight(j))
+                    {
+                        deeper.add(new Subtree(t.choice(), t.prefix() + InterleavingExplorer.letter(j)));
+                    }
+                }
+            }
+            level = deeper;
+        }
+        final ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+        try
+        {
+            final List<Future<Map<String, Long>>> parts = new ArrayList<>();
+            for (final Subtree t : level)
+            {
+                parts.add(pool.submit(() ->
+                {
+                    final Map<String, Long> part = new HashMap<>();
+                    walk(design, packets, backends, t.choice(), new StringBuilder(t.prefix()),
+                        new InterleavingExplorer.Replay(design, packets, backends, false, t.choice(), t.prefix()),
+                        part);
+                    return part;
+                }));
+            }
+            for (final Future<Map<String, Long>> part : parts)
+            {
+                part.get().forEach((outcome, n) -> out.merge(outcome, n, Long::sum));
+            }
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        catch (final ExecutionException e)
+        {
+            throw new IllegalStateException(e.getCause());
+        }
+        finally
+        {
+            pool.shutdownNow();
         }
         return out;
+    }
+
+    /** A subtree of the brute force: a backend vector and the schedule prefix that leads to its root. */
+    private record Subtree(int[] choice, String prefix)
+    {
     }
 
     /**
