@@ -72,12 +72,10 @@ class RunnerChurnSoakConcurrentTest
             {
                 assertThat(c.leaked()).as(design + " at the end of the run: " + c).isZero();
             }
-            if (design.equals("nf-drop"))
-            {
-                // in this era a flow whose reply was seen becomes ASSURED at its next packet, out of early_drop's
-                // reach (early_drop takes only entries that are not ASSURED): a full table also drops new flows
-                assertThat(r.reason(Reason.DROP_TABLE_FULL)).as(design + ": the table was full").isPositive();
-            }
+            // the table was full: early_drop (asserted below) runs only when nf_conntrack_count reached the limit. A
+            // table_full drop needs early_drop to find nothing to evict; in this workload no flow sends after its
+            // reply (a pair, then a new socket), so no entry turns ASSURED and early_drop nearly always finds one:
+            // table_full drops are rare (1,139 in the 10 M soak, 0 in some suite-size runs) and not asserted
             if (during.stream().anyMatch(c -> c.pool().equals("conntrack")))
             {
                 assertThat(r.counter(Counter.EARLY_DROP)).as(design + ": early_drop fired").isPositive();
