@@ -165,8 +165,9 @@ final class NatCore
     }
 
     /**
-     * {@code nf_conntrack_tuple_taken(reply, ignored)}: is the tuple a node of another confirmed entry? Expired
-     * entries met are collected (4.7+; in the timer eras they were gone already). The era decides what does not
+     * {@code nf_conntrack_tuple_taken(reply, ignored)}: is the tuple a node of another confirmed entry? Every
+     * expired node met, whatever its tuple, is collected before its key is compared (4.7+; in the timer eras it
+     * was gone already). The era decides what does not
      * count as taken. A hit counts {@code found}; 3.x - 4.8 also count {@code searched} per node walked past
      * (read in 4.7: "if (ct != ignored_conntrack && nf_ct_key_equal(...)) found++ ... searched++").
      */
@@ -178,9 +179,16 @@ final class NatCore
         for (int n = table.head(table.bucket(hi, lo)); n != NIL; n = table.nextNode(n))
         {
             final int other = n >> 1;
+            if (other != ignored && table.expired(other, ctx.now()))
+            {
+                // if (nf_ct_is_expired(ct)) { nf_ct_gc_expired(ct); continue; }: before the key compare, so every
+                // expired node met is reclaimed (kill: only a confirmed entry not yet dying)
+                table.kill(other, ctx.worker());
+                continue;
+            }
             if (other == ignored || !table.nodeIs(n, hi, lo))
             {
-                if (era.tupleTakenSearched && !table.expired(other, ctx.now()))
+                if (era.tupleTakenSearched)
                 {
                     searched++;
                 }
@@ -189,11 +197,6 @@ final class NatCore
             final int status = table.status(other);
             if ((status & IPS_CONFIRMED) == 0)
             {
-                continue;
-            }
-            if (table.expired(other, ctx.now()))
-            {
-                table.kill(other, ctx.worker());
                 continue;
             }
             if (era.sameOriginSkip &&

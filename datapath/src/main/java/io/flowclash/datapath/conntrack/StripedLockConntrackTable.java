@@ -404,9 +404,11 @@ public final class StripedLockConntrackTable
     // ------------------------------------------------------------------------------------------------ lookup
 
     /**
-     * {@code __nf_conntrack_find_get}: the node whose tuple is (hi, lo) of a confirmed, live entry; expired
-     * entries met on the way are killed and skipped ({@code nf_ct_gc_expired}, 4.7+; before, a timer had removed
-     * them: either way they are not there). Lock-free. Eras with the hot-path statistics (3.x - 4.8,
+     * {@code __nf_conntrack_find_get}: the node whose tuple is (hi, lo) of a confirmed, live entry. Every expired
+     * node met on the way, whatever its tuple, is killed and skipped before its key is compared
+     * ({@code ____nf_conntrack_find} with {@code nf_ct_gc_expired}, 4.7+, f330a7fdbe16; before, a timer had
+     * removed it at its expiry: either way it is not there). So a walk reads every node's entry line, as the
+     * kernel's does: a hash tag beside the next pointer could not skip a non-matching node. Lock-free. Eras with the hot-path statistics (3.x - 4.8,
      * {@code ____nf_conntrack_find}) count {@code found} on the hit and {@code searched} per live node walked past.
      *
      * @param hi     tuple high word.
@@ -422,6 +424,13 @@ public final class StripedLockConntrackTable
         for (int n = head(bucket(hi, lo)); n != NIL; n = nextNode(n))
         {
             final int c = n >> 1;
+            if (expired(c, now))
+            {
+                // if (nf_ct_is_expired(ct)) { nf_ct_gc_expired(ct); continue; }: before the key compare, so every
+                // expired node met is reclaimed (kill: only a confirmed entry not yet dying, nf_ct_should_gc)
+                kill(c, worker);
+                continue;
+            }
             if (nodeIs(n, hi, lo))
             {
                 final int status = status(c);
@@ -429,15 +438,10 @@ public final class StripedLockConntrackTable
                 {
                     continue;
                 }
-                if (expired(c, now))
-                {
-                    kill(c, worker);
-                    continue;
-                }
                 found = n;
                 break;
             }
-            if (lookupStats && !expired(c, now))
+            if (lookupStats)
             {
                 searched++;
             }

@@ -38,6 +38,15 @@ class NetfilterEraCountersTest
      */
     private static int[] sameBucketPorts(final Datapath dp, final int from, final int n)
     {
+        return portsInBuckets(dp, from, n, 0, 0);
+    }
+
+    /**
+     * @return n client ports from {@code from} whose ORIGINAL tuple (to the VIP) hashes to bucket {@code orig} and
+     * whose REPLY tuple (from backend 0) hashes to bucket {@code reply}.
+     */
+    private static int[] portsInBuckets(final Datapath dp, final int from, final int n, final int orig, final int reply)
+    {
         final StripedLockConntrackTable table = ((NetfilterDatapath)dp).table();
         final int backend = dp.config().backendAddress(0);
         final int[] out = new int[n];
@@ -45,8 +54,8 @@ class NetfilterEraCountersTest
         for (int p = from; found < n; p++)
         {
             final long lo = Tuple.lo(p, 53, Tuple.PROTO_UDP);
-            if (table.bucket(RaceHarness.HI, lo) == 0 &&
-                table.bucket(Tuple.hi(backend, RaceHarness.CLIENT), Tuple.lo(53, p, Tuple.PROTO_UDP)) == 0)
+            if (table.bucket(RaceHarness.HI, lo) == orig &&
+                table.bucket(Tuple.hi(backend, RaceHarness.CLIENT), Tuple.lo(53, p, Tuple.PROTO_UDP)) == reply)
             {
                 out[found++] = p;
             }
@@ -238,7 +247,30 @@ class NetfilterEraCountersTest
     }
 
     /**
-     * A table full of expired entries only (nothing swept them). 4.9+ early_drop_list collects the expired entries
+     * {@code nf_conntrack_tuple_taken} (the null binding's {@code nf_nat_used_tuple}) reclaims every expired node it
+     * walks past ({@code if (nf_ct_is_expired(ct)) { nf_ct_gc_expired(ct); continue; }}, before the key compare),
+     * not only one whose tuple matches. 20 expired flows with both nodes in bucket 1; a new flow whose ORIGINAL
+     * tuple is in bucket 0 (its lookup meets none of them) and whose REPLY tuple is in bucket 1: its null binding
+     * walks all of them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"nf-clash-insert", "nf-merge", "nf-reverse-merge"})
+    void shouldReclaimEveryExpiredNodeTupleTakenWalksPast(final String design)
+    {
+        final Datapath dp = create(design, DatapathConfig.builder().backends(1).maxEntries(64).buckets(2));
+        final PacketContext ctx = dp.newContext(0);
+        for (final int port : portsInBuckets(dp, 40000, 20, 1, 1))
+        {
+            assertThat(send(dp, ctx, T0, port)).isEqualTo(Reason.ACCEPT_NEW);
+        }
+        final int fresh = portsInBuckets(dp, 50000, 1, 0, 1)[0];
+        assertThat(send(dp, ctx, T0 + 31 * S, fresh)).isEqualTo(Reason.ACCEPT_NEW);
+        assertThat(((NetfilterDatapath)dp).table().count()).as("only the new flow lives").isEqualTo(1);
+    }
+
+    /**
+     * A table full of expired entries only (nothing swept them), all in the other bucket than the new packet's
+     * (a lookup would reclaim those of its own bucket). 4.9+ early_drop_list collects the expired entries
      * of its buckets (nf_ct_gc_expired) but kills none, so early_drop fails: "table full, dropping packet", drop++;
      * the next packet finds the room. In the timer eras (3.x, 4.7) an expired entry was gone already: the packet
      * passes.
@@ -255,12 +287,19 @@ class NetfilterEraCountersTest
     {
         final Datapath dp = create(design, DatapathConfig.builder().backends(1).maxEntries(4).buckets(2));
         final PacketContext ctx = dp.newContext(0);
-        for (int i = 0; i < 4; i++)
+        for (final int port : sameBucketPorts(dp, 40000, 4))
         {
-            assertThat(send(dp, ctx, T0, 40000 + i)).isEqualTo(Reason.ACCEPT_NEW);
+            assertThat(send(dp, ctx, T0, port)).isEqualTo(Reason.ACCEPT_NEW);
+        }
+        // the new packet's own bucket (1) holds none of them: its lookup, which reclaims every expired node it
+        // walks past (____nf_conntrack_find), meets none; early_drop's scan (bucket 1, then 0) meets all four
+        int port = 50000;
+        while (((NetfilterDatapath)dp).table().bucket(RaceHarness.HI, Tuple.lo(port, 53, Tuple.PROTO_UDP)) != 1)
+        {
+            port++;
         }
         final long later = T0 + 31 * S;
-        assertThat(send(dp, ctx, later, 50000)).isEqualTo(first);
+        assertThat(send(dp, ctx, later, port)).isEqualTo(first);
         assertThat(dp.counters().get(Counter.DROP)).as("drop").isEqualTo(drops);
         assertThat(dp.counters().get(Counter.EARLY_DROP)).as("early_drop").isZero();
         assertThat(send(dp, ctx, later, 50001)).isEqualTo(Reason.ACCEPT_NEW);

@@ -104,4 +104,30 @@ class StripedLockConntrackTableTest
         assertThat(census.whole()).as(census.toString()).isTrue();
         assertThat(census.available()).as("free = nf_conntrack_max").isEqualTo(100);
     }
+    /**
+     * {@code ____nf_conntrack_find} (4.7+, f330a7fdbe16): every expired node the walk meets is reclaimed
+     * ({@code nf_ct_gc_expired}) and skipped before its key is compared, not only a node whose tuple matches. 2
+     * buckets, one refreshed flow B and 40 flows created after it (so linked ahead of it) that expire first: B's
+     * lookup at 40 s finds B and kills every expired flow ahead of it in its chain.
+     */
+    @Test
+    void shouldReclaimEveryExpiredNodeTheLookupWalksPast()
+    {
+        final NetfilterDatapath dp = (NetfilterDatapath)Designs.get("nf-clash-insert").create(
+            DatapathConfig.builder().backends(1).workers(1).maxEntries(64).buckets(2).build());
+        final StripedLockConntrackTable table = dp.table();
+        final PacketContext ctx = dp.newContext(0);
+        newFlow(dp, ctx, T0, 40000);
+        for (int i = 1; i <= 40; i++)
+        {
+            newFlow(dp, ctx, T0 + S, 40000 + i); // unreplied: 30 s, expire at T0 + 31 s
+        }
+        newFlow(dp, ctx, T0 + 20 * S, 40000); // B refreshed: expires at T0 + 50 s
+        assertThat(table.count()).isEqualTo(41);
+        final long hi = Tuple.hi(0x0AF40005, 0x0A60000A);
+        final long lo = Tuple.lo(40000, 53, Tuple.PROTO_UDP);
+        assertThat(table.find(hi, lo, T0 + 40 * S, 0)).as("B is live").isNotEqualTo(StripedLockConntrackTable.NIL);
+        assertThat(table.count()).as("expired entries ahead of B in its chain were reclaimed").isLessThan(41);
+        assertThat(table.count()).as("B itself lives").isGreaterThanOrEqualTo(1);
+    }
 }
