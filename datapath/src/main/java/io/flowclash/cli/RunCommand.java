@@ -64,6 +64,9 @@ import java.util.Locale;
         "each design's lookup latency: lookups, answered, partial, failed, p50/p90/p99/p99.9/max ms, share over 1 s."})
 public final class RunCommand implements Runnable
 {
+    /** Upper bound of {@code --jobs}. */
+    static final int MAX_JOBS = 256;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -147,6 +150,12 @@ public final class RunCommand implements Runnable
         description = "dns-lookups: write each design's lookup latency histogram (ns) to DIR/<design>.hlog, " +
             "HdrHistogram's log format (DIR is created if its parent exists).")
     Path hlog;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N",
+        description = "Designs run at once, each on a thread of its own, 1.." + MAX_JOBS + " (default: the cores, " +
+            "at most the designs; always 1 with --race real, whose workers are threads, and with --pin-dir). The " +
+            "counts do not depend on it; each design's wall ms is then measured beside the others.")
+    int jobs;
 
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
@@ -274,37 +283,47 @@ public final class RunCommand implements Runnable
         final List<RunResult> results = new ArrayList<>();
         final List<String> dumps = new ArrayList<>();
         final List<String> procs = new ArrayList<>();
+        final DatapathConfig config = base.build();
+        final int parallel = jobs(designs.size(), raceMode, parsed);
+        final DesignJob[] work = new DesignJob[designs.size()];
+        for (int k = 0; k < work.length; k++)
+        {
+            work[k] = new DesignJob(designs.get(k), config, options, stream, lookups, resolverOptions, kernelMatch);
+        }
         try (Progress progress = Progress.start(spec().commandLine(), progressOptions))
         {
-            int done = 0;
-            for (final Designs.Design d : designs)
+            if (parallel == 1)
             {
-                try (Datapath dp = d.create(base.build()))
+                for (int k = 0; k < work.length; k++)
                 {
-                    final String what = "design " + (++done) + "/" + designs.size() + " " + d.id();
-                    final RunResult r;
+                    final String what = "design " + (k + 1) + "/" + work.length + " " + work[k].design.id();
                     if (lookups != null)
                     {
-                        final long before = done - 1;
-                        progress.phase(what + " (dns-lookups)", "designs", designs.size(), () -> before);
-                        r = LookupRun.run(dp, options, lookups, resolverOptions);
+                        final long before = k;
+                        progress.phase(what + " (dns-lookups)", "designs", work.length, () -> before);
                     }
                     else
                     {
-                        final Runner runner = new Runner(dp, options);
-                        progress.phase(what, "packets", stream.count(), runner::packetsFed);
-                        r = runner.run(stream);
+                        final DesignJob job = work[k];
+                        progress.phase(what, "packets", stream.count(), job::packetsFed);
                     }
-                    results.add(r);
-                    if (dump)
-                    {
-                        dumps.add(dump(dp, r.endNs()));
-                    }
-                    if (proc)
-                    {
-                        procs.add(io.flowclash.datapath.kernel.ProcStatWriter.write(dp.counters(), r.entries() + r.hiddenEntries(),
-                            kernelMatch != null ? kernelMatch.layout() : io.flowclash.datapath.kernel.ProcStatWriter.layoutOf(d.id())));
-                    }
+                    work[k].call();
+                }
+            }
+            else
+            {
+                runConcurrently(work, parallel, progress, lookups == null ? stream.count() : 0);
+            }
+            for (final DesignJob job : work)
+            {
+                results.add(job.result);
+                if (dump)
+                {
+                    dumps.add(job.dump);
+                }
+                if (proc)
+                {
+                    procs.add(job.proc);
                 }
             }
         }
@@ -332,6 +351,174 @@ public final class RunCommand implements Runnable
         {
             out.printf(Locale.ROOT, "%n# %s counters as /proc/net/stat/nf_conntrack%n%s", results.get(i).design(),
                 procs.get(i));
+        }
+    }
+
+    /**
+     * @return how many designs run at once: {@code --jobs}, else the cores (at most the designs); 1 under
+     * {@code --race real} (its workers are threads of their own) and with {@code --pin-dir} (the designs would
+     * share the pinned map files).
+     */
+    private int jobs(final int designs, final RaceMode raceMode, final CommandLine.ParseResult parsed)
+    {
+        final boolean given = parsed.hasMatchedOption("--jobs");
+        if (given && (jobs < 1 || jobs > MAX_JOBS))
+        {
+            throw new FlowclashException("--jobs " + jobs + " is not in 1.." + MAX_JOBS);
+        }
+        final boolean threads = raceMode.kind() == RaceMode.Kind.REAL && dispatch.equals("spread") && workers > 1;
+        if (given && jobs > 1 && (threads || pinDir != null))
+        {
+            throw new FlowclashException("--jobs " + jobs + " and " + (threads ? "--race real" : "--pin-dir") +
+                " conflict: " + (threads ? "real races run each design on worker threads of its own"
+                : "the designs would share the pinned map files") + "; give --jobs 1 or leave it out");
+        }
+        if (threads || pinDir != null)
+        {
+            return 1;
+        }
+        final int want = given ? jobs : Runtime.getRuntime().availableProcessors();
+        return Math.max(1, Math.min(want, designs));
+    }
+
+    /**
+     * Run the designs on {@code parallel} threads of their own; each design's run is independent of the others
+     * (its own datapath, runner and random streams over the shared read-only stream), so its counts are the same
+     * as when run alone. The first failure stops the rest and is thrown.
+     */
+    private static void runConcurrently(final DesignJob[] work, final int parallel, final Progress progress,
+        final long packetsPerDesign)
+    {
+        final java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger();
+        final String what = work.length + " designs, " + parallel + " at a time";
+        if (packetsPerDesign > 0)
+        {
+            progress.phase(what, "packets", packetsPerDesign * work.length, () ->
+            {
+                long sum = 0;
+                for (final DesignJob job : work)
+                {
+                    sum += job.packetsFed();
+                }
+                return sum;
+            });
+        }
+        else
+        {
+            progress.phase(what + " (dns-lookups)", "designs", work.length, finished::get);
+        }
+        final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallel,
+            r ->
+            {
+                final Thread t = new Thread(r, "flowclash-design");
+                t.setDaemon(true);
+                return t;
+            });
+        try
+        {
+            final java.util.concurrent.CompletionService<DesignJob> done =
+                new java.util.concurrent.ExecutorCompletionService<>(pool);
+            for (final DesignJob job : work)
+            {
+                done.submit(() ->
+                {
+                    job.call();
+                    finished.incrementAndGet();
+                    return job;
+                });
+            }
+            for (int k = 0; k < work.length; k++)
+            {
+                try
+                {
+                    done.take().get();
+                }
+                catch (final java.util.concurrent.ExecutionException ex)
+                {
+                    final Throwable cause = ex.getCause();
+                    if (cause instanceof RuntimeException)
+                    {
+                        throw (RuntimeException)cause;
+                    }
+                    if (cause instanceof Error)
+                    {
+                        throw (Error)cause;
+                    }
+                    throw new IllegalStateException(cause);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    throw new FlowclashException("interrupted while the designs ran");
+                }
+            }
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+    }
+
+    /** One design's run: its datapath made, the stream (or the resolvers) run through it, closed. */
+    private final class DesignJob
+    {
+        final Designs.Design design;
+        private final DatapathConfig config;
+        private final RunOptions options;
+        private final PacketStream stream;
+        private final DnsLookupsWorkload lookups;
+        private final ResolverOptions resolverOptions;
+        private final io.flowclash.datapath.kernel.KernelMatch kernelMatch;
+        private volatile Runner runner;
+        RunResult result;
+        String dump;
+        String proc;
+
+        DesignJob(final Designs.Design design, final DatapathConfig config, final RunOptions options,
+            final PacketStream stream, final DnsLookupsWorkload lookups, final ResolverOptions resolverOptions,
+            final io.flowclash.datapath.kernel.KernelMatch kernelMatch)
+        {
+            this.design = design;
+            this.config = config;
+            this.options = options;
+            this.stream = stream;
+            this.lookups = lookups;
+            this.resolverOptions = resolverOptions;
+            this.kernelMatch = kernelMatch;
+        }
+
+        /** @return packets fed so far (any thread). */
+        long packetsFed()
+        {
+            final Runner r = runner;
+            return r == null ? 0 : r.packetsFed();
+        }
+
+        void call()
+        {
+            try (Datapath dp = design.create(config))
+            {
+                if (lookups != null)
+                {
+                    result = LookupRun.run(dp, options, lookups, resolverOptions);
+                }
+                else
+                {
+                    final Runner r = new Runner(dp, options);
+                    runner = r;
+                    result = r.run(stream);
+                }
+                if (RunCommand.this.dump)
+                {
+                    dump = RunCommand.this.dump(dp, result.endNs());
+                }
+                if (RunCommand.this.proc)
+                {
+                    proc = io.flowclash.datapath.kernel.ProcStatWriter.write(dp.counters(),
+                        result.entries() + result.hiddenEntries(), kernelMatch != null ? kernelMatch.layout()
+                        : io.flowclash.datapath.kernel.ProcStatWriter.layoutOf(design.id()));
+                }
+            }
         }
     }
 

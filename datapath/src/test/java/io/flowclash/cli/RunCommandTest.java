@@ -102,6 +102,47 @@ class RunCommandTest
             .as("p=X is seeded: same output twice").isEqualTo(b.out().replaceAll("\"wallNs\":\\d+", ""));
     }
 
+    /**
+     * Designs run at once ({@code --jobs}) give what they give one after another: same JSON but for the wall
+     * times, for packet streams and for resolver lookups, with the tables listed and /proc rows in design order.
+     */
+    @Test
+    void shouldGiveTheSameResultsWhateverTheDesignsRunAtOnce()
+    {
+        for (final String[] args : new String[][]{
+            {"run", "--design", "all", "--workload", PAIRS, "--race", "p=0.5", "--json", "--dump"},
+            {"run", "--design", "all", "--workload", "dns-lookups:clients=20,lookups=200", "--race", "always",
+                "--json"}})
+        {
+            final StreamCommandTest.Result one = run(concat(args, new String[]{"--jobs", "1"}));
+            final StreamCommandTest.Result three = run(concat(args, new String[]{"--jobs", "3"}));
+            assertThat(one.status()).as(one.err()).isZero();
+            assertThat(three.status()).as(three.err()).isZero();
+            assertThat(three.out().replaceAll("\"wallNs\":\\d+", ""))
+                .isEqualTo(one.out().replaceAll("\"wallNs\":\\d+", ""));
+        }
+        final StreamCommandTest.Result procs = run("run", "--design", "nf-drop,nf-merge,nf-clash-insert",
+            "--workload", PAIRS, "--race", "always", "--proc", "--jobs", "2");
+        assertThat(procs.status()).as(procs.err()).isZero();
+        assertThat(procs.out().indexOf("# nf-drop counters")).isPositive()
+            .isLessThan(procs.out().indexOf("# nf-merge counters"));
+        assertThat(procs.out().indexOf("# nf-merge counters")).isLessThan(procs.out().indexOf("# nf-clash-insert counters"));
+    }
+
+    @Test
+    void shouldRefuseJobsWithRealRacesOrPinnedMapsOrOutOfRange()
+    {
+        for (final String[] args : new String[][]{
+            {"run", "--jobs", "2", "--race", "real", "--workload", PAIRS},
+            {"run", "--jobs", "2", "--race", "always", "--pin-dir", System.getProperty("java.io.tmpdir")},
+            {"run", "--jobs", "0"}, {"run", "--jobs", "257"}, {"run", "--jobs", "x"}})
+        {
+            final StreamCommandTest.Result r = run(args);
+            assertThat(r.status()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err().lines()).as(String.join(" ", args) + ": " + r.err()).hasSize(1);
+        }
+    }
+
     @Test
     void shouldListTheTableWithHiddenEntriesApart()
     {
