@@ -459,7 +459,12 @@ public final class RunCommand implements Runnable
         }
     }
 
-    /** One design's run: its datapath made, the stream (or the resolvers) run through it, closed. */
+    /**
+     * One design's run: its datapath made, the stream (or the resolvers) run through it, closed. {@link #call}
+     * runs on one thread; {@link #result}, {@link #dump} and {@link #proc} are written there and read by the
+     * command's thread only after it (the same thread, or after {@code Future.get}, which orders them);
+     * {@link #packetsFed} may be read from the progress thread at any time.
+     */
     private final class DesignJob
     {
         final Designs.Design design;
