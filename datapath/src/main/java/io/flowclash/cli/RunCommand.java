@@ -384,7 +384,8 @@ public final class RunCommand implements Runnable
     /**
      * Run the designs on {@code parallel} threads of their own; each design's run is independent of the others
      * (its own datapath, runner and random streams over the shared read-only stream), so its counts are the same
-     * as when run alone. The first failure stops the rest and is thrown.
+     * as when run alone. The first failure is thrown at once; designs still running are abandoned (daemon
+     * threads, interrupted; they do not check it) and their results never read.
      */
     private static void runConcurrently(final DesignJob[] work, final int parallel, final Progress progress,
         final long packetsPerDesign)
