@@ -38,9 +38,19 @@ class ProgressCommandTest
         assertThat(quiet.err()).as("stderr is not a terminal: no progress").isEmpty();
         final String[] withProgress = java.util.Arrays.copyOf(base, base.length + 1);
         withProgress[base.length] = "--progress";
-        final StreamCommandTest.Result shown = run(withProgress);
+        final String[] twoAtATime = java.util.Arrays.copyOf(withProgress, withProgress.length + 2);
+        twoAtATime[withProgress.length] = "--jobs";
+        twoAtATime[withProgress.length + 1] = "2";
+        final StreamCommandTest.Result shown = run(twoAtATime);
         assertThat(shown.status()).as(shown.err()).isZero();
         assertThat(shown.err().lines()).isNotEmpty()
+            .allMatch(l -> l.matches("2 designs, 2 at a time: [\\d,]+/160,000 packets \\(\\d+%\\), .+ packets/s.*"));
+        final String[] oneAtATime = java.util.Arrays.copyOf(withProgress, withProgress.length + 2);
+        oneAtATime[withProgress.length] = "--jobs";
+        oneAtATime[withProgress.length + 1] = "1";
+        final StreamCommandTest.Result single = run(oneAtATime);
+        assertThat(single.status()).as(single.err()).isZero();
+        assertThat(single.err().lines()).isNotEmpty()
             .allMatch(l -> l.matches("design [12]/2 nf-(drop|merge): [\\d,]+/80,000 packets \\(\\d+%\\), .+ packets/s.*"));
         assertThat(shown.out().substring(shown.out().indexOf("conntrack -S")))
             .isEqualTo(quiet.out().substring(quiet.out().indexOf("conntrack -S")));
