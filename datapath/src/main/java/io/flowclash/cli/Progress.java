@@ -14,13 +14,16 @@ import java.util.function.LongSupplier;
  * A progress line on stderr for long work: what is being done, how far (count and percent), the rate and the time
  * left. It appears once the work has taken about a second, is redrawn in place about four times a second, and is
  * cleared when the work ends; it is off when stderr is not a terminal or with {@code --quiet}, and forced on (one
- * plain line per report, from the start) with {@code --progress}.
+ * plain line per report, from the start) with {@code --progress}. Forced on, every phase also ends with one line of
+ * its final count, printed as the next phase starts or the work ends, so a log shows each phase however short it
+ * was (a run shorter than the first tick would otherwise print nothing).
  *
  * <p>Thread safety: the work runs on the caller's thread and only publishes its count through the
  * {@link LongSupplier} it gives (read here from the reporter thread, so it must be safe to read from another
- * thread: an opaque or volatile read of a single-writer counter). The reporter thread is the only one that
- * prints until {@link #close()} has joined it. A phase's fields are volatile each, not published together: a line
- * drawn at the instant of a phase change may pair the new label with the old count, and is redrawn a tick later.
+ * thread: an opaque or volatile read of a single-writer counter). Lines are printed under this object's monitor,
+ * which also guards a phase change: the reporter builds each line inside it, so a line never pairs one phase's
+ * label with another's count, and a phase's closing line (printed by the work's thread in {@link #phase} or
+ * {@link #close()}) is never followed by a line of that phase.
  */
 final class Progress implements AutoCloseable
 {
@@ -100,11 +103,28 @@ final class Progress implements AutoCloseable
      */
     void phase(final String prefix, final String label, final long total, final LongSupplier count)
     {
-        this.count = count;
-        this.total = total;
-        this.prefix = prefix;
-        this.phaseStart = System.nanoTime();
-        this.unit = label;
+        synchronized (this)
+        {
+            endPhase();
+            this.count = count;
+            this.total = total;
+            this.prefix = prefix;
+            this.phaseStart = System.nanoTime();
+            this.unit = label;
+        }
+    }
+
+    /**
+     * In a log ({@code --progress} without a terminal), the closing line of the phase that ends; the caller holds
+     * this object's monitor.
+     */
+    private void endPhase()
+    {
+        if (enabled && !terminal && !unit.isEmpty())
+        {
+            err.println(line(prefix, unit, count.getAsLong(), total, System.nanoTime() - phaseStart));
+            err.flush();
+        }
     }
 
     /** @return whether a progress line is being shown (or will be). */
@@ -170,13 +190,17 @@ final class Progress implements AutoCloseable
                 {
                     continue;
                 }
-                final String text = line(prefix, unit, count.getAsLong(), total, now - phase);
                 synchronized (this)
                 {
                     if (done)
                     {
                         break;
                     }
+                    if (phaseStart != phase)
+                    {
+                        continue;
+                    }
+                    final String text = line(prefix, unit, count.getAsLong(), total, now - phase);
                     if (forced)
                     {
                         err.println(text);
@@ -218,6 +242,7 @@ final class Progress implements AutoCloseable
         }
         synchronized (this)
         {
+            endPhase();
             if (shownLength > 0)
             {
                 err.print("\r" + " ".repeat(shownLength) + "\r");

@@ -294,13 +294,14 @@ public final class RunCommand implements Runnable
         {
             if (parallel == 1)
             {
+                final java.util.concurrent.atomic.AtomicInteger finished =
+                    new java.util.concurrent.atomic.AtomicInteger();
                 for (int k = 0; k < work.length; k++)
                 {
                     final String what = "design " + (k + 1) + "/" + work.length + " " + work[k].design.id();
                     if (lookups != null)
                     {
-                        final long before = k;
-                        progress.phase(what + " (dns-lookups)", "designs", work.length, () -> before);
+                        progress.phase(what + " (dns-lookups)", "designs", work.length, finished::get);
                     }
                     else
                     {
@@ -308,6 +309,7 @@ public final class RunCommand implements Runnable
                         progress.phase(what, "packets", stream.count(), job::packetsFed);
                     }
                     work[k].call();
+                    finished.incrementAndGet();
                 }
             }
             else

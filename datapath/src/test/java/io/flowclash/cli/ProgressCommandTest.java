@@ -29,6 +29,28 @@ class ProgressCommandTest
     }
 
     @Test
+    void shouldEndEveryPhaseOfALogWithItsFinalCountHoweverShortItWas()
+    {
+        final java.io.StringWriter text = new java.io.StringWriter();
+        final picocli.CommandLine cmd = new picocli.CommandLine(picocli.CommandLine.Model.CommandSpec.create());
+        cmd.setErr(new java.io.PrintWriter(text, true));
+        final Progress.Options options = new Progress.Options();
+        options.progress = true;
+        try (Progress progress = Progress.start(cmd, options))
+        {
+            progress.phase("first", "things", 10, () -> 10);
+            progress.phase("second", "things", 5, () -> 3);
+        }
+        final java.util.List<String> lines = text.toString().lines().collect(java.util.stream.Collectors.toList());
+        assertThat(lines.stream().filter(l -> l.startsWith("first: ")).reduce((a, b) -> b))
+            .hasValueSatisfying(l -> assertThat(l).startsWith("first: 10/10 things (100%), "));
+        assertThat(lines).last().asString().startsWith("second: 3/5 things (60%), ");
+        assertThat(lines.indexOf(lines.stream().filter(l -> l.startsWith("second: ")).findFirst().orElseThrow()))
+            .as("the first phase ends before the second is shown").isGreaterThan(lines.indexOf(
+                lines.stream().filter(l -> l.startsWith("first: 10/10")).findFirst().orElseThrow()));
+    }
+
+    @Test
     void shouldReportDesignsAndPacketsOfARunOnlyWhenAsked()
     {
         final String[] base = {"run", "--design", "nf-drop,nf-merge", "-w", "dns-pairs:sockets=40000",
