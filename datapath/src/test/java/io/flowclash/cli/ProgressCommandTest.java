@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 
+import static io.flowclash.cli.RunCommandTest.concat;
 import static io.flowclash.cli.StreamCommandTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,27 +59,18 @@ class ProgressCommandTest
         final StreamCommandTest.Result quiet = run(base);
         assertThat(quiet.status()).as(quiet.err()).isZero();
         assertThat(quiet.err()).as("stderr is not a terminal: no progress").isEmpty();
-        final String[] withProgress = java.util.Arrays.copyOf(base, base.length + 1);
-        withProgress[base.length] = "--progress";
-        final String[] twoAtATime = java.util.Arrays.copyOf(withProgress, withProgress.length + 2);
-        twoAtATime[withProgress.length] = "--jobs";
-        twoAtATime[withProgress.length + 1] = "2";
-        final StreamCommandTest.Result shown = run(twoAtATime);
+        final String[] withProgress = concat(base, new String[] {"--progress"});
+        final StreamCommandTest.Result shown = run(concat(withProgress, new String[] {"--jobs", "2"}));
         assertThat(shown.status()).as(shown.err()).isZero();
         assertThat(shown.err().lines()).isNotEmpty()
             .allMatch(l -> l.matches("2 designs, 2 at a time: [\\d,]+/160,000 packets \\(\\d+%\\), .+ packets/s.*"));
-        final String[] oneAtATime = java.util.Arrays.copyOf(withProgress, withProgress.length + 2);
-        oneAtATime[withProgress.length] = "--jobs";
-        oneAtATime[withProgress.length + 1] = "1";
-        final StreamCommandTest.Result single = run(oneAtATime);
+        final StreamCommandTest.Result single = run(concat(withProgress, new String[] {"--jobs", "1"}));
         assertThat(single.status()).as(single.err()).isZero();
         assertThat(single.err().lines()).isNotEmpty()
             .allMatch(l -> l.matches("design [12]/2 nf-(drop|merge): [\\d,]+/80,000 packets \\(\\d+%\\), .+ packets/s.*"));
         assertThat(shown.out().substring(shown.out().indexOf("conntrack -S")))
             .isEqualTo(quiet.out().substring(quiet.out().indexOf("conntrack -S")));
-        final String[] both = java.util.Arrays.copyOf(withProgress, withProgress.length + 1);
-        both[withProgress.length] = "--quiet";
-        assertThat(run(both).status()).isEqualTo(2);
+        assertThat(run(concat(withProgress, new String[] {"--quiet"})).status()).isEqualTo(2);
     }
 
     @Test

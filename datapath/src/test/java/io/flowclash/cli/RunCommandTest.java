@@ -73,7 +73,7 @@ class RunCommandTest
         }
     }
 
-    private static String[] concat(final String[] a, final String[] b)
+    static String[] concat(final String[] a, final String[] b)
     {
         final String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -408,8 +408,9 @@ public final class StripedLockConntrackTable
      * node met on the way, whatever its tuple, is killed and skipped before its key is compared
      * ({@code ____nf_conntrack_find} with {@code nf_ct_gc_expired}, 4.7+, f330a7fdbe16; before, a timer had
      * removed it at its expiry: either way it is not there). So a walk reads every node's entry line, as the
-     * kernel's does: a hash tag beside the next pointer could not skip a non-matching node. Lock-free. Eras with the hot-path statistics (3.x - 4.8,
-     * {@code ____nf_conntrack_find}) count {@code found} on the hit and {@code searched} per live node walked past.
+     * kernel's does: a hash tag beside the next pointer could not skip a non-matching node. Lock-free. Eras with
+     * the hot-path statistics (3.x - 4.8, {@code ____nf_conntrack_find}) count {@code found} on the hit and
+     * {@code searched} per live node walked past.
      *
      * @param hi     tuple high word.
      * @param lo     tuple low word.

@@ -16,8 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Writers update, delete and re-insert (reusing elements across buckets) while readers look up without locks: a
  * reader must only ever see a value written for the key it asked (value = key * 31 + generation, never a value of
- * another key), in a plain and an LRU map. With several writers (each bounded in iterations, never timed), no
- * writer may fail, and once they are done the map must be consistent: what {@code forEach} lists is what
+ * another key), in a plain and an LRU map. Writers run a bounded count of iterations (never timed) and go on until
+ * a reader has seen an entry, so the race is tested however the machine schedules the threads. With several
+ * writers no writer may fail, and once they are done the map must be consistent: what {@code forEach} lists is what
  * {@code lookup} finds and {@code size} counts, and deleting every key leaves the map empty with every element
  * free again (nothing deleted is listed, nothing leaked).
  */
@@ -35,7 +36,9 @@ class OffHeapBpfHashMapConcurrentTest
             final Thread writer = new Thread(() ->
             {
                 final java.util.SplittableRandom random = new java.util.SplittableRandom(1);
-                for (int i = 0; i < 2_000_000 && !stop.get(); i++)
+                // on past 2 M until the reader has seen an entry (a reader the machine has not yet scheduled would
+                // leave the race untested), at most 100 times as long: a map that never shows one fails below
+                for (int i = 0; i < 2_000_000 || hits.get() == 0 && i < 200_000_000; i++)
                 {
                     final long k = random.nextInt(100);
                     if (random.nextInt(4) == 0)
@@ -111,7 +114,9 @@ class OffHeapBpfHashMapConcurrentTest
                 try
                 {
                     final java.util.SplittableRandom random = new java.util.SplittableRandom(100 + seed);
-                    for (int i = 0; i < iterations; i++)
+                    // on past the iterations until a reader has seen an entry (readers not yet scheduled would leave
+                    // the race untested), at most 100 times as long: a map that never shows one fails below
+                    for (int i = 0; i < iterations || hits.get() == 0 && i < 100 * iterations; i++)
                     {
                         final long k = random.nextInt(keys);
                         if (random.nextInt(3) == 0)

@@ -108,4 +108,46 @@ class NetfilterEraRaceTest
                 .isEqualTo(h.datapath.config().backendAddress(backendB));
         }
     }
+
+    /**
+     * Two CPUs collect one expired entry at once ({@code nf_ct_gc_expired}): the other CPU has set
+     * {@code IPS_DYING} ({@code nf_ct_delete}) but not yet unlinked it ({@code nf_ct_delete_from_lists} waits for
+     * the bucket locks) when this CPU's new packet of the same tuple arrives. Its lookup skips the dying entry
+     * ({@code nf_ct_should_gc} refuses it) and misses; {@code __nf_conntrack_confirm}'s walk tests the tuple and
+     * {@code IPS_CONFIRMED}, not {@code IPS_DYING}, so it meets the entry: a clash, and
+     * {@code __nf_ct_resolve_clash} refuses a dying winner. 5.6+ then inserts the loser reply-only unless its REPLY
+     * tuple is the dying entry's too (same backend: {@code nf_ct_resolve_clash_harder} finds it, drop). Without the
+     * other CPU the same packet is new. This is the rare outcome {@code SharedTableBenchmark} allows its threads.
+     */
+    @ParameterizedTest(name = "{0} backend {1}: {2}")
+    @CsvSource({
+        "nf-drop,         1, DROP_CLASH",
+        "nf-merge,        0, DROP_CLASH",
+        "nf-clash-insert, 0, DROP_CLASH",
+        "nf-clash-insert, 1, ACCEPT_CLASH_INSERTED",
+    })
+    void shouldClashWithItsOwnExpiredEntryWhileAnotherCpuKillsIt(
+        final String design, final int backend, final Reason verdict)
+    {
+        final long later = T0 + 31_000_000_000L; // past the 30 s unreplied timeout
+        for (final boolean otherCpu : new boolean[] {false, true})
+        {
+            final RaceHarness h = new RaceHarness(design, 2);
+            h.packet(T0, 0);
+            h.run("AAAAA");
+            assertThat(h.contexts.get(0).reason()).isEqualTo(Reason.ACCEPT_NEW);
+            if (otherCpu)
+            {
+                final StripedLockConntrackTable table = ((NetfilterDatapath)h.datapath).table();
+                final int node = table.find(RaceHarness.HI, RaceHarness.LO, T0, 0);
+                assertThat(node).isNotEqualTo(StripedLockConntrackTable.NIL);
+                table.setStatus(node >> 1, ConnDescriptor.IPS_DYING); // nf_ct_delete's set_bit, before the unlink
+            }
+            final PacketContext b = h.packet(later, backend);
+            h.run("BBBBB");
+            assertThat(b.reason()).as("other CPU killing it: %s", otherCpu)
+                .isEqualTo(otherCpu ? verdict : Reason.ACCEPT_NEW);
+            h.assertConservation();
+        }
+    }
 }

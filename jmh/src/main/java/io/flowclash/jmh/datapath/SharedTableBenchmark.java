@@ -43,7 +43,9 @@ import java.util.concurrent.TimeUnit;
  * each thread keeps its own virtual clock ({@code newFlow} advances it so that a flow's previous entry has just
  * expired when its tuple comes round again; a design whose entries never expire gets a tuple never seen before); a
  * lookup that walks past another thread's entry and finds it expired in its own time kills it, which the other
- * thread's next packet of that flow then misses: it is new either way. {@code established} keeps one fixed time on every thread.
+ * thread's next packet of that flow then misses: it is new either way, except in the rare race where both threads
+ * collect the same expired entry at once ({@link #clashesAllowed}). {@code established} keeps one fixed time on
+ * every thread.
  *
  * <p>Each iteration checks at its end, on the counters of all threads, that the path it names is the path that ran
  * ({@link #checkPath}).
@@ -65,6 +67,9 @@ public class SharedTableBenchmark
     static final int QUIESCENT_EVERY = 32;
 
     private static final long UNREPLIED_NS = 30_000_000_000L;
+
+    /** Packets per clash allowed on a shared table's new flows ({@link #clashesAllowed}). */
+    static final long CLASH_RARITY = 100_000;
 
     @Param({"nf-drop", "nf-clash-insert", "cilium-tc", DatapathBenchmark.BASELINE})
     String design;
@@ -139,7 +144,29 @@ public class SharedTableBenchmark
      */
     void checkPath(final String method)
     {
-        DatapathBenchmark.checkPath(method, design + " shared by " + threads + " threads", datapath.counters());
+        DatapathBenchmark.checkPath(method, design + " shared by " + threads + " threads", datapath.counters(),
+            method.equals(DatapathBenchmark.NEW_FLOW) ? clashesAllowed(threads, datapath.counters().processed()) : 0);
+    }
+
+    /**
+     * How many new-flow packets of an iteration may end in a clash instead of {@code new}: none on one thread; on
+     * more, one plus one in {@value #CLASH_RARITY}. A worker's new packet reuses a tuple whose previous entry has
+     * just expired; when another thread's lookup walks past that entry at the same moment, both call
+     * {@code nf_ct_gc_expired} on it: the other sets {@code IPS_DYING} first ({@code nf_ct_delete}), so this
+     * worker's kill does nothing and its lookup skips the entry, and if this worker's {@code __nf_conntrack_confirm}
+     * takes the bucket locks before the other's {@code nf_ct_delete_from_lists} has unlinked it, confirm's walk
+     * (which tests the tuple and {@code IPS_CONFIRMED}, not {@code IPS_DYING}) meets it: a clash with its own dying
+     * entry, which the era then resolves ({@code __nf_ct_resolve_clash} refuses a dying winner: 5.6+ inserts the
+     * loser reply-only, {@code clash_inserted}; older eras drop it, {@code insert_failed}). The kernel's CPUs can
+     * meet the same way; the model is not at fault. Seen once in 894,973 packets of one {@code -t 2} iteration.
+     *
+     * @param threads   threads sharing the table.
+     * @param processed packets of the iteration.
+     * @return the clashes allowed.
+     */
+    static long clashesAllowed(final int threads, final long processed)
+    {
+        return threads == 1 ? 0 : 1 + processed / CLASH_RARITY;
     }
 
     /** One benchmark thread: a worker of the shared design, with its own flows. */
