@@ -42,8 +42,8 @@ final class Progress implements AutoCloseable
             "terminal and the work takes over a second).")
         boolean quiet;
 
-        @Option(names = "--progress", description = "Progress on stderr from the start, one line a second, even " +
-            "when stderr is not a terminal (a log file).")
+        @Option(names = "--progress", description = "Progress on stderr from the start, one line a second and a " +
+            "last one per phase with its final count, even when stderr is not a terminal (a log file).")
         boolean progress;
 
         void check(final CommandLine cmd)

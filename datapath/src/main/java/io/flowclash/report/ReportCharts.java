@@ -258,7 +258,7 @@ final class ReportCharts
         }
         final CategoryChart chart = chart("Per-packet throughput, " + t.flows() + " flows (JMH, one thread)",
             "design", "million packets per second");
-        chart.addSeries("new flow (A+AAAA pair)", designs, nf);
+        chart.addSeries("new flow (its first packet)", designs, nf);
         chart.addSeries("established flow", designs, est);
         for (final JsonNode ref : t.references())
         {
