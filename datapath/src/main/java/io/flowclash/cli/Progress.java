@@ -122,7 +122,7 @@ final class Progress implements AutoCloseable
     {
         if (enabled && !terminal && !unit.isEmpty())
         {
-            err.println(line(prefix, unit, count.getAsLong(), total, System.nanoTime() - phaseStart));
+            err.println(line(prefix, unit, count.getAsLong(), total, System.nanoTime() - phaseStart, true));
             err.flush();
         }
     }
@@ -139,10 +139,18 @@ final class Progress implements AutoCloseable
      * @param done     how many are done.
      * @param total    how many in all (0: unknown).
      * @param elapsedNs time since the phase started.
-     * @return the line, e.g. {@code "design 2/9 nf-merge: 1,200,000/2,000,000 packets (60%), 3.1 M packets/s, 0:01 left"}.
+     * @return the line, e.g.
+     * {@code "design 2/9 nf-merge: 1,200,000/2,000,000 packets (60%), 3.1 M packets/s, 0:01 left"}.
      */
     static String line(final String prefix, final String unit, final long done, final long total,
         final long elapsedNs)
+    {
+        return line(prefix, unit, done, total, elapsedNs, false);
+    }
+
+    /** {@link #line(String, String, long, long, long)}; a phase's closing line ({@code last}) has no time left. */
+    private static String line(final String prefix, final String unit, final long done, final long total,
+        final long elapsedNs, final boolean last)
     {
         final StringBuilder sb = new StringBuilder(prefix);
         if (!prefix.isEmpty())
@@ -161,7 +169,7 @@ final class Progress implements AutoCloseable
         }
         final double rate = elapsedNs <= 0 ? 0 : done * 1e9 / elapsedNs;
         sb.append(", ").append(StreamCommand.human(rate)).append(' ').append(unit).append("/s");
-        if (total > 0 && done > 0 && done < total)
+        if (!last && total > 0 && done > 0 && done < total)
         {
             final long leftS = (long)((total - done) / rate);
             sb.append(String.format(Locale.ROOT, ", %d:%02d left", leftS / 60, leftS % 60));
@@ -226,6 +234,10 @@ final class Progress implements AutoCloseable
     @Override
     public void close()
     {
+        if (done)
+        {
+            return; // closed already: the closing line is printed once
+        }
         done = true;
         if (reporter == null)
         {

@@ -41,11 +41,13 @@ class ProgressCommandTest
         {
             progress.phase("first", "things", 10, () -> 10);
             progress.phase("second", "things", 5, () -> 3);
+            progress.close();
         }
         final java.util.List<String> lines = text.toString().lines().collect(java.util.stream.Collectors.toList());
         assertThat(lines.stream().filter(l -> l.startsWith("first: ")).reduce((a, b) -> b))
             .hasValueSatisfying(l -> assertThat(l).startsWith("first: 10/10 things (100%), "));
-        assertThat(lines).last().asString().startsWith("second: 3/5 things (60%), ");
+        assertThat(lines).last().asString().startsWith("second: 3/5 things (60%), ").doesNotContain("left");
+        assertThat(lines.stream().filter(l -> l.startsWith("second: 3/5"))).as("closed twice, ended once").hasSize(1);
         assertThat(lines.indexOf(lines.stream().filter(l -> l.startsWith("second: ")).findFirst().orElseThrow()))
             .as("the first phase ends before the second is shown").isGreaterThan(lines.indexOf(
                 lines.stream().filter(l -> l.startsWith("first: 10/10")).findFirst().orElseThrow()));
@@ -67,7 +69,8 @@ class ProgressCommandTest
         final StreamCommandTest.Result single = run(concat(withProgress, new String[] {"--jobs", "1"}));
         assertThat(single.status()).as(single.err()).isZero();
         assertThat(single.err().lines()).isNotEmpty()
-            .allMatch(l -> l.matches("design [12]/2 nf-(drop|merge): [\\d,]+/80,000 packets \\(\\d+%\\), .+ packets/s.*"));
+            .allMatch(l -> l.matches(
+                "design [12]/2 nf-(drop|merge): [\\d,]+/80,000 packets \\(\\d+%\\), .+ packets/s.*"));
         assertThat(shown.out().substring(shown.out().indexOf("conntrack -S")))
             .isEqualTo(quiet.out().substring(quiet.out().indexOf("conntrack -S")));
         assertThat(run(concat(withProgress, new String[] {"--quiet"})).status()).isEqualTo(2);

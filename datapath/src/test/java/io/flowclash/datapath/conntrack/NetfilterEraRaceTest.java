@@ -114,10 +114,12 @@ class NetfilterEraRaceTest
      * {@code IPS_DYING} ({@code nf_ct_delete}) but not yet unlinked it ({@code nf_ct_delete_from_lists} waits for
      * the bucket locks) when this CPU's new packet of the same tuple arrives. Its lookup skips the dying entry
      * ({@code nf_ct_should_gc} refuses it) and misses; {@code __nf_conntrack_confirm}'s walk tests the tuple and
-     * {@code IPS_CONFIRMED}, not {@code IPS_DYING}, so it meets the entry: a clash, and
-     * {@code __nf_ct_resolve_clash} refuses a dying winner. 5.6+ then inserts the loser reply-only unless its REPLY
-     * tuple is the dying entry's too (same backend: {@code nf_ct_resolve_clash_harder} finds it, drop). Without the
-     * other CPU the same packet is new. This is the rare outcome {@code SharedTableBenchmark} allows its threads.
+     * {@code IPS_CONFIRMED}, not {@code IPS_DYING}, so it meets the entry: a clash. Up to 6.11
+     * {@code __nf_ct_resolve_clash} refuses a dying winner: before 5.6 the packet is dropped; 5.6 - 6.11 insert the
+     * loser reply-only unless its REPLY tuple is the dying entry's too (same backend:
+     * {@code nf_ct_resolve_clash_harder} finds it, drop). 6.12+ (a4e6a1031e77) test no dying bit: same backend,
+     * the tuples match and the packet merges onto the dying entry. Without the other CPU the same packet is new.
+     * This is the rare outcome {@code SharedTableBenchmark} allows its threads.
      */
     @ParameterizedTest(name = "{0} backend {1}: {2}")
     @CsvSource({
@@ -125,6 +127,8 @@ class NetfilterEraRaceTest
         "nf-merge,        0, DROP_CLASH",
         "nf-clash-insert, 0, DROP_CLASH",
         "nf-clash-insert, 1, ACCEPT_CLASH_INSERTED",
+        "nf-reverse-merge, 0, ACCEPT_MERGED",
+        "nf-reverse-merge, 1, ACCEPT_CLASH_INSERTED",
     })
     void shouldClashWithItsOwnExpiredEntryWhileAnotherCpuKillsIt(
         final String design, final int backend, final Reason verdict)

@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The two storage engines of the BPF hash map on one core: {@code lookup} (all hits) and {@code update}
- * ({@code BPF_ANY} of existing keys) over a map 75 % full. The off-heap engine must allocate nothing
+ * ({@code BPF_ANY} of existing keys) over the largest power of two of keys up to 75 % of {@code max_entries}
+ * (32,768 keys in 65,536 entries: half full). The off-heap engine must allocate nothing
  * ({@code -prof gc}); the Chronicle engine copies keys and values into arrays by design.
  *
  * <p>HOW TO RUN: {@code java -jar jmh/target/benchmarks.jar BpfMapBenchmark -prof gc}

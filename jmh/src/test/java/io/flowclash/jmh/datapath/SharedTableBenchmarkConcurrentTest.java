@@ -2,6 +2,7 @@ package io.flowclash.jmh.datapath;
 
 import io.flowclash.datapath.DatapathCounters;
 import io.flowclash.datapath.Reason;
+import io.flowclash.datapath.conntrack.NetfilterDatapath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,14 +49,15 @@ class SharedTableBenchmarkConcurrentTest
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("designs")
-    void shouldCreateAFlowForEveryNewFlowPacketOfEveryThread(final String design) throws Exception
+    void shouldCreateAFlowForEveryNewFlowPacketOfEveryThreadButARareClash(final String design) throws Exception
     {
         final SharedTableBenchmark b = run(design, true);
         final DatapathCounters counters = b.datapath.counters();
         final long clashes = counters.reason(Reason.DROP_CLASH) + counters.reason(Reason.ACCEPT_MERGED) +
             counters.reason(Reason.ACCEPT_CLASH_INSERTED);
         assertThat(counters.reason(Reason.ACCEPT_NEW) + clashes).isEqualTo((long)THREADS * PACKETS);
-        assertThat(clashes).isLessThanOrEqualTo(SharedTableBenchmark.clashesAllowed(THREADS, THREADS * PACKETS));
+        assertThat(clashes).isLessThanOrEqualTo(b.datapath instanceof NetfilterDatapath ?
+            SharedTableBenchmark.clashesAllowed(THREADS, THREADS * PACKETS) : 0);
         b.checkPath(DatapathBenchmark.NEW_FLOW);
         b.tearDown();
     }
@@ -119,6 +121,7 @@ class SharedTableBenchmarkConcurrentTest
         b.design = design;
         b.flows = FLOWS;
         b.setUp(THREADS);
+        final boolean clashesPossible = newFlows && b.datapath instanceof NetfilterDatapath;
         final CyclicBarrier filled = new CyclicBarrier(THREADS, b::startIteration);
         final CyclicBarrier lockstep = new CyclicBarrier(THREADS);
         final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -137,7 +140,7 @@ class SharedTableBenchmarkConcurrentTest
                     {
                         final int verdict = newFlows ? b.newFlow(w) : b.established(w);
                         final Reason expected = newFlows ? Reason.ACCEPT_NEW : Reason.ACCEPT_ESTABLISHED;
-                        if (verdict != expected.ordinal() && !(newFlows && isClash(verdict)))
+                        if (verdict != expected.ordinal() && !(clashesPossible && isClash(verdict)))
                         {
                             throw new AssertionError(design + " worker " + index + " packet " + p + ": " +
                                 Reason.of(verdict).label());
